@@ -1,0 +1,71 @@
+import { parseAllDocuments, parseDocument, visit } from "yaml";
+import type { Result } from "./result.js";
+import { fail, ok } from "./result.js";
+
+/** Input files larger than this are refused before parsing. */
+export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
+/** Aliases expanding beyond this many nodes are refused (billion laughs). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Parse one YAML (or JSON) document safely: size cap, alias-bomb cap, no
+ * custom tags, duplicate keys are errors. Returns data, never throws.
+ */
+export function parseYamlSafe(text: string, source: string): Result<unknown> {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_INPUT_BYTES) {
+    return fail([{ message: `${source} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path: source, kind: "too-large" }]);
+  }
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, customTags: [] });
+  if (doc.errors.length > 0) {
+    return fail(
+      doc.errors.map((e) => ({
+        message: e.message.split("\n")[0] ?? e.message,
+        path: source,
+        ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}),
+        kind: "syntax",
+      })),
+    );
+  }
+  let aliases = 0;
+  visit(doc, {
+    Alias() {
+      aliases++;
+    },
+  });
+  if (aliases > MAX_ALIAS_COUNT) {
+    return fail([{ message: `${source} uses ${aliases} YAML aliases; more than ${MAX_ALIAS_COUNT} is refused (alias bomb)`, path: source, kind: "alias-bomb" }]);
+  }
+  try {
+    return ok(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+  } catch (e) {
+    return fail([{ message: `${source}: ${(e as Error).message}`, path: source, kind: "alias-bomb" }]);
+  }
+}
+
+/** Parse a multi-document YAML stream safely (same limits as parseYamlSafe). */
+export function parseYamlAllSafe(text: string, source: string): Result<unknown[]> {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_INPUT_BYTES) {
+    return fail([{ message: `${source} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path: source, kind: "too-large" }]);
+  }
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
+  if (!Array.isArray(docs)) return ok([]);
+  const out: unknown[] = [];
+  for (const doc of docs) {
+    const errs = doc.errors;
+    if (errs.length > 0) {
+      return fail(errs.map((e) => ({ message: e.message.split("\n")[0] ?? e.message, path: source, ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}), kind: "syntax" })));
+    }
+    let aliases = 0;
+    visit(doc, { Alias() { aliases++; } });
+    if (aliases > MAX_ALIAS_COUNT) return fail([{ message: `${source}: too many YAML aliases (alias bomb)`, path: source, kind: "alias-bomb" }]);
+    try {
+      out.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+    } catch (e) {
+      return fail([{ message: `${source}: ${(e as Error).message}`, path: source, kind: "alias-bomb" }]);
+    }
+  }
+  return ok(out);
+}
+
