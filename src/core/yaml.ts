@@ -16,11 +16,11 @@ export function parseYamlSafe(text: string, source: string): Result<unknown> {
   if (bytes > MAX_INPUT_BYTES) {
     return fail([{ message: `${source} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path: source, kind: "too-large" }]);
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, customTags: [] });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true, customTags: [] });
   if (doc.errors.length > 0) {
     return fail(
       doc.errors.map((e) => ({
-        message: e.message.split("\n")[0] ?? e.message,
+        message: firstLine(e.message),
         path: source,
         ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}),
         kind: "syntax",
@@ -49,13 +49,13 @@ export function parseYamlAllSafe(text: string, source: string): Result<unknown[]
   if (bytes > MAX_INPUT_BYTES) {
     return fail([{ message: `${source} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path: source, kind: "too-large" }]);
   }
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   if (!Array.isArray(docs)) return ok([]);
   const out: unknown[] = [];
   for (const doc of docs) {
     const errs = doc.errors;
     if (errs.length > 0) {
-      return fail(errs.map((e) => ({ message: e.message.split("\n")[0] ?? e.message, path: source, ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}), kind: "syntax" })));
+      return fail(errs.map((e) => ({ message: firstLine(e.message), path: source, ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}), kind: "syntax" })));
     }
     let aliases = 0;
     visit(doc, { Alias() { aliases++; } });
@@ -69,3 +69,8 @@ export function parseYamlAllSafe(text: string, source: string): Result<unknown[]
   return ok(out);
 }
 
+
+/** yaml's pretty messages end their first line with " at line N, column M:"; the line is reported separately. */
+function firstLine(message: string): string {
+  return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
+}

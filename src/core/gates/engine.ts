@@ -1,0 +1,174 @@
+import type { Finding } from "../findings.js";
+import type { GateSpec } from "../packs/schema.js";
+import type { Artifact, ArtifactKind, Plan } from "../plans/plan.js";
+import { planDigest, sha256 } from "../plans/plan.js";
+import type { Result } from "../result.js";
+import type { GateCheck, GateResult, GateStatus } from "./types.js";
+
+/** A real validator for one artifact kind. Loaded lazily. */
+export interface ArtifactValidator {
+  kind: ArtifactKind;
+  /** The real tool, e.g. "actionlint 1.7.7". */
+  tool: string;
+  validate(artifact: Artifact): Promise<Result<null>>;
+}
+
+/** A decision as the approval gate needs it (the store's Approval satisfies this). */
+export interface DecisionRecord {
+  digest: string;
+  decision: "approved" | "rejected";
+  by: string;
+  decidedAt: string;
+  reason?: string | undefined;
+}
+
+export interface GateEnvironment {
+  /** Validators by artifact kind, loaded on first use. */
+  validators: Partial<Record<ArtifactKind, () => Promise<ArtifactValidator>>>;
+  /** The security scanner over a plan's artifacts; absent until one is registered. */
+  securityScan?: (artifacts: Artifact[]) => Promise<{ findings: Finding[]; score: number }>;
+  /** Compliance evaluation for the selected frameworks; absent until one is registered. */
+  compliance?: (artifacts: Artifact[], frameworks: string[]) => Promise<GateCheck[]>;
+  /** Decisions recorded for this plan, oldest first. */
+  decisions: DecisionRecord[];
+}
+
+const PRODUCTION = /^prod(uction)?$/i;
+
+/** Approval is required when the plan targets production or creates or changes secrets. */
+export function approvalRequired(plan: Pick<Plan, "environment" | "touchesSecrets">): { required: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  const prod = plan.environment.filter((e) => PRODUCTION.test(e));
+  if (prod.length > 0) reasons.push(`targets ${prod.join(", ")}`);
+  if (plan.touchesSecrets) reasons.push("creates or changes secrets");
+  return { required: reasons.length > 0, reasons };
+}
+
+/** Check that the stored plan is what its digest says: every artifact hash and the digest itself. */
+export function verifyIntegrity(plan: Plan): string[] {
+  const problems: string[] = [];
+  for (const a of plan.artifacts) {
+    if (sha256(a.content) !== a.sha256) problems.push(`artifact ${a.path} does not match its sha256`);
+  }
+  const digest = planDigest(plan);
+  if (digest !== plan.digest) problems.push(`plan digest ${plan.digest} does not match its content (${digest})`);
+  return problems;
+}
+
+function result(gate: string, status: GateStatus, threshold: number, checks: GateCheck[], blocking: string[], started: number): GateResult {
+  const passed = checks.filter((c) => c.ok).length;
+  const score = checks.length === 0 ? (status === "failed" ? 0 : 100) : Math.round((passed / checks.length) * 10000) / 100;
+  return { gate, status, score, threshold, checks, blocking, duration_ms: Math.round(performance.now() - started) };
+}
+
+async function qualityGates(plan: Plan, spec: GateSpec, env: GateEnvironment): Promise<GateResult[]> {
+  const byKind = new Map<ArtifactKind, Artifact[]>();
+  for (const a of plan.artifacts) byKind.set(a.kind, [...(byKind.get(a.kind) ?? []), a]);
+  const out: GateResult[] = [];
+  for (const [kind, artifacts] of [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const started = performance.now();
+    const gate = `${spec.id}.${kind}`;
+    const load = env.validators[kind];
+    if (!load) {
+      const note = { name: `${artifacts.length} ${kind} artifact(s)`, ok: true, message: `no validator exists for kind ${kind}; not gated` };
+      out.push(result(gate, "skipped", spec.threshold, [note], [], started));
+      continue;
+    }
+    const validator = await load();
+    const checks: GateCheck[] = [];
+    for (const a of artifacts) {
+      const r = await validator.validate(a);
+      if (r.ok) checks.push({ name: a.path, ok: true, message: `${validator.tool}: ok` });
+      else for (const e of r.errors) checks.push({ name: a.path, ok: false, message: `${validator.tool}: ${e.message}${e.kind ? ` [${e.kind}]` : ""}`, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) });
+    }
+    const failedChecks = checks.filter((c) => !c.ok);
+    const score = checks.length === 0 ? 100 : ((checks.length - failedChecks.length) / checks.length) * 100;
+    const status: GateStatus = score >= spec.threshold && failedChecks.length === 0 ? "passed" : "failed";
+    out.push(result(gate, status, spec.threshold, checks, failedChecks.map((c) => `${c.name}${c.line ? `:${c.line}` : ""}: ${c.message ?? "failed"}`), started));
+  }
+  return out;
+}
+
+async function securityGate(plan: Plan, spec: GateSpec, env: GateEnvironment): Promise<GateResult> {
+  const started = performance.now();
+  if (!env.securityScan) {
+    return result(spec.id, "skipped", spec.threshold, [{ name: "scanner", ok: true, message: "no security scanner is registered in this build; the plan was not scanned" }], [], started);
+  }
+  const { findings, score } = await env.securityScan(plan.artifacts);
+  const active = findings.filter((f) => !f.suppressed);
+  const critical = active.filter((f) => f.severity === "critical");
+  const checks: GateCheck[] = active.map((f) => ({ name: `${f.ruleId} ${f.file}`, ok: false, message: `${f.severity}: ${f.message}`, ...(f.line !== undefined ? { line: f.line } : {}) }));
+  const blocking: string[] = [];
+  if (score < spec.threshold) blocking.push(`security score ${score}% is below ${spec.threshold}%`);
+  for (const f of critical) blocking.push(`critical ${f.ruleId} in ${f.file}${f.line ? `:${f.line}` : ""}: ${f.message}`);
+  const r = result(spec.id, blocking.length === 0 ? "passed" : "failed", spec.threshold, checks, blocking, started);
+  r.score = score;
+  return r;
+}
+
+async function complianceGate(plan: Plan, spec: GateSpec, env: GateEnvironment): Promise<GateResult> {
+  const started = performance.now();
+  const frameworks = spec.frameworks ?? [];
+  if (frameworks.length === 0) {
+    return result(spec.id, "skipped", spec.threshold, [{ name: "frameworks", ok: true, message: "no compliance frameworks selected in pack.yaml" }], [], started);
+  }
+  if (!env.compliance) {
+    // Fail closed: frameworks were asked for and nothing can check them.
+    return result(spec.id, "failed", spec.threshold, [{ name: "evaluator", ok: false, message: `frameworks ${frameworks.join(", ")} are selected but no compliance evaluator is available` }], [`no compliance evaluator for ${frameworks.join(", ")}`], started);
+  }
+  const checks = await env.compliance(plan.artifacts, frameworks);
+  const failed = checks.filter((c) => !c.ok);
+  return result(spec.id, failed.length === 0 ? "passed" : "failed", spec.threshold, checks, failed.map((c) => `${c.name}: ${c.message ?? "failed"}`), started);
+}
+
+/** The approval gate on its own: apply re-evaluates it against current decisions. */
+export function approvalGate(plan: Plan, spec: Pick<GateSpec, "id" | "threshold">, decisions: DecisionRecord[]): GateResult {
+  const started = performance.now();
+  const { required, reasons } = approvalRequired(plan);
+  if (!required) {
+    return result(spec.id, "skipped", spec.threshold, [{ name: "approval", ok: true, message: "not required: the plan targets no production environment and touches no secrets" }], [], started);
+  }
+  const latest = decisions[decisions.length - 1];
+  const why = `approval required: the plan ${reasons.join(" and ")}`;
+  if (!latest) {
+    return { ...result(spec.id, "awaiting", spec.threshold, [{ name: "approval", ok: false, message: why }], [`${why}; run: devops-pack approve ${plan.id} --by <name>`], started), score: 0 };
+  }
+  if (latest.decision === "rejected") {
+    return result(spec.id, "failed", spec.threshold, [{ name: "approval", ok: false, message: `rejected by ${latest.by} at ${latest.decidedAt}${latest.reason ? `: ${latest.reason}` : ""}` }], [`rejected by ${latest.by}`], started);
+  }
+  if (latest.digest !== plan.digest) {
+    return result(spec.id, "failed", spec.threshold, [{ name: "approval", ok: false, message: `stale: ${latest.by} approved ${latest.digest}, but the plan is now ${plan.digest}` }], [`approval by ${latest.by} is stale: the plan changed after it was approved`], started);
+  }
+  return result(spec.id, "passed", spec.threshold, [{ name: "approval", ok: true, message: `approved by ${latest.by} at ${latest.decidedAt}${latest.reason ? `: ${latest.reason}` : ""}` }], [], started);
+}
+
+/** Evaluate every declared gate for a plan. Returns data; never throws for a failing gate. */
+export async function evaluateGates(plan: Plan, specs: GateSpec[], env: GateEnvironment): Promise<GateResult[]> {
+  const out: GateResult[] = [];
+  for (const spec of specs) {
+    switch (spec.type) {
+      case "quality":
+        out.push(...(await qualityGates(plan, spec, env)));
+        break;
+      case "security":
+        out.push(await securityGate(plan, spec, env));
+        break;
+      case "compliance":
+        out.push(await complianceGate(plan, spec, env));
+        break;
+      case "approval":
+        out.push(approvalGate(plan, spec, env.decisions));
+        break;
+    }
+  }
+  return out;
+}
+
+export type Verdict = "passed" | "failed" | "awaiting_approval";
+
+/** One verdict over many gate results (the manager's quality aggregation). */
+export function verdict(gates: GateResult[]): Verdict {
+  if (gates.some((g) => g.status === "failed")) return "failed";
+  if (gates.some((g) => g.status === "awaiting")) return "awaiting_approval";
+  return "passed";
+}

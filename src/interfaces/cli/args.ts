@@ -1,0 +1,20 @@
+import { badInput } from "../../core/errors.js";
+
+/** Exactly one positional argument, or a usage error (exit 2). */
+export function onePositional(positionals: string[], what: string, usage: string): string {
+  const [first, ...rest] = positionals;
+  if (first === undefined) throw badInput(`Missing ${what}.\nUsage: devops-pack ${usage}`);
+  if (rest.length > 0) throw badInput(`Unexpected argument(s): ${rest.join(" ")}.\nUsage: devops-pack ${usage}`);
+  return first;
+}
+
+export function requiredString(values: Record<string, unknown>, name: string, usage: string): string {
+  const v = values[name];
+  if (typeof v !== "string" || v.trim() === "") throw badInput(`Missing --${name}.\nUsage: devops-pack ${usage}`);
+  return v;
+}
+
+export function optionalString(values: Record<string, unknown>, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === "string" ? v : undefined;
+}

@@ -1,0 +1,63 @@
+import { loadPacks } from "../../../core/packs/loader.js";
+import type { ActivatedAgent } from "../../../core/packs/loader.js";
+import { SPECIALISTS } from "../../../agents/registry.js";
+import { onePositional } from "../args.js";
+import type { CliContext } from "../context.js";
+import { printJson } from "../context.js";
+
+function status(a: ActivatedAgent): { built: boolean; text: string } {
+  const handles = a.doc.spec.handles;
+  if (handles.length === 0) return { built: true, text: "routes tasks to the specialists" };
+  const built = handles.filter((t) => SPECIALISTS.some((s) => s.taskType === t));
+  if (built.length === handles.length) return { built: true, text: `ready: runs ${handles.join(", ")}` };
+  return { built: false, text: `not built yet: will take ${handles.filter((t) => !built.includes(t)).join(", ")}` };
+}
+
+export async function runAgents(ctx: CliContext): Promise<number> {
+  const packs = loadPacks({ projectDir: ctx.projectDir });
+  const agents = packs.allAgents();
+  if (ctx.json) {
+    printJson(ctx, {
+      agents: agents.map((a) => ({ id: a.id, name: a.doc.spec.agent.name, title: a.doc.spec.agent.title, icon: a.doc.spec.agent.icon, handles: a.doc.spec.handles, built: status(a).built, status: status(a).text, pack: a.layer.id, origin: a.layer.origin })),
+    });
+    return 0;
+  }
+  const w = Math.max(...agents.map((a) => a.id.length));
+  const t = Math.max(...agents.map((a) => a.doc.spec.agent.title.length));
+  for (const a of agents) {
+    ctx.out(`${a.doc.spec.agent.icon} ${a.id.padEnd(w)}  ${a.doc.spec.agent.title.padEnd(t)}  ${status(a).text}`);
+  }
+  return 0;
+}
+
+export async function runAgent(ctx: CliContext, _values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  const id = onePositional(positionals, "agent id", "agent <id>");
+  const packs = loadPacks({ projectDir: ctx.projectDir });
+  const a = packs.activate(id);
+  const s = a.doc.spec;
+  const st = status(a);
+  if (ctx.json) {
+    printJson(ctx, { id: a.id, file: a.file, agent: s.agent, persona: s.persona, commands: s.commands, handles: s.handles, built: st.built, status: st.text, dependencies: a.dependencies.map((d) => ({ category: d.category, name: d.name })) });
+    return 0;
+  }
+  const lines = [
+    `${s.agent.icon} Hello, I am ${s.agent.name}, your ${s.agent.title} (${a.id}).`,
+    s.agent.whenToUse,
+    "",
+    a.doc.intro,
+    "",
+    `Role:  ${s.persona.role}`,
+    `Style: ${s.persona.style}`,
+    `Focus: ${s.persona.focus}`,
+    "Principles:",
+    ...s.persona.core_principles.map((p) => `  - ${p}`),
+    "",
+    "Commands:",
+    ...s.commands.map((c) => `  *${c.name}${c.args ? ` ${c.args}` : ""} — ${c.description}`),
+    "",
+    `Task types: ${s.handles.length > 0 ? s.handles.join(", ") : "none (routes tasks)"} — ${st.text}`,
+    `Knowledge (read on demand): ${a.dependencies.map((d) => `${d.category}/${d.name}`).join(", ") || "none"}`,
+  ];
+  ctx.out(lines.join("\n"));
+  return 0;
+}
