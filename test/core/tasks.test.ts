@@ -6,7 +6,7 @@ import { nearest } from "../../src/core/suggest.js";
 import { parseTaskDocument, routeTask, validateTaskInput, withEnvironment } from "../../src/core/tasks/parse.js";
 import { parseYamlSafe } from "../../src/core/yaml.js";
 
-const demo: Specialist<{ project_type: "node" | "python"; environments: string[]; options?: { cache: boolean } }> = {
+const demo: Specialist<{ project_type: "node" | "python"; environments: string[]; options?: { cache: boolean } | undefined }> = {
   agent: "devops_demo",
   taskType: "devops.demo",
   description: "demo",

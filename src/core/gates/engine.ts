@@ -167,7 +167,7 @@ export async function evaluateGates(plan: Plan, specs: GateSpec[], env: GateEnvi
 export type Verdict = "passed" | "failed" | "awaiting_approval";
 
 /** One verdict over many gate results (the manager's quality aggregation). */
-export function verdict(gates: GateResult[]): Verdict {
+export function verdict(gates: readonly Pick<GateResult, "status">[]): Verdict {
   if (gates.some((g) => g.status === "failed")) return "failed";
   if (gates.some((g) => g.status === "awaiting")) return "awaiting_approval";
   return "passed";

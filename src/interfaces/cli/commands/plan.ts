@@ -1,4 +1,5 @@
 import { badInput } from "../../../core/errors.js";
+import { verdict } from "../../../core/gates/engine.js";
 import { defaultStoreConfig, openStore } from "../../../core/store/index.js";
 import { showPlan } from "../../../agents/manager/runtime.js";
 import { onePositional } from "../args.js";
@@ -15,7 +16,13 @@ export async function runPlanList(ctx: CliContext, values: Record<string, unknow
     const plans = await store.listPlans({ limit });
     if (ctx.json) printJson(ctx, { plans });
     else if (plans.length === 0) ctx.out("no plans yet: devops-pack run <task-file>");
-    else for (const p of plans) ctx.out(JSON.stringify(p));
+    else {
+      ctx.out(["id".padEnd(12), "created".padEnd(20), "task type".padEnd(18), "environment".padEnd(22), "verdict".padEnd(18), "approval"].join("  "));
+      for (const p of plans) {
+        const v = verdict(p.gates);
+        ctx.out([p.id.padEnd(12), p.createdAt.slice(0, 19).replace("T", " ").padEnd(20), p.taskType.padEnd(18), (p.environment.join(",") || "-").padEnd(22), v.padEnd(18), p.approval].join("  "));
+      }
+    }
     return 0;
   } finally {
     await store.close();

@@ -1,0 +1,565 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import type { Kysely, Selectable } from "kysely";
+import { DevopsPackError, badInput } from "../errors.js";
+import type { GateResult, GateStatus } from "../gates/types.js";
+import type { Plan } from "../plans/plan.js";
+import type { Backend } from "./backend.js";
+import { storeError } from "./errors.js";
+import type { ApprovalsTable, AppliesTable, AuditLogTable, Database, RunsTable } from "./schema.js";
+import { auditSubject } from "./types.js";
+import type {
+  ApplyRecord,
+  Approval,
+  ApprovalState,
+  AuditEntry,
+  Decision,
+  PlanSummary,
+  RunRecord,
+  RunStatus,
+  Store,
+  StoredPlan,
+} from "./types.js";
+
+const DEFAULT_PLAN_LIMIT = 50;
+const DEFAULT_AUDIT_LIMIT = 100;
+/** How many candidates a prefix lookup reads, and how many an error lists. */
+const PREFIX_SCAN = 50;
+const AMBIGUOUS_SHOWN = 10;
+const RECENT_SHOWN = 5;
+
+type Tx = Kysely<Database>;
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function toJson(value: unknown, what: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw badInput(`${what} cannot be stored: it is not JSON-serialisable (${(e as Error).message}).`);
+  }
+  if (text === undefined) throw badInput(`${what} cannot be stored: it is not JSON-serialisable.`);
+  return text;
+}
+
+function checkLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw badInput(`limit must be a positive integer, got ${String(limit)}.`);
+  }
+  return limit;
+}
+
+function checkText(value: unknown, what: string): void {
+  if (typeof value !== "string" || value.trim() === "") throw badInput(`${what} must be a non-empty string.`);
+}
+
+/** Escapes `%`, `_` and the escape character itself for `like … escape '!'`. */
+function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[!%_]/g, (ch) => `!${ch}`)}%`;
+}
+
+function runFromRow(row: RunsTable): RunRecord {
+  return {
+    id: row.id,
+    taskType: row.task_type,
+    agent: row.agent,
+    source: row.source,
+    actor: row.actor,
+    status: row.status as RunStatus,
+    startedAt: row.started_at,
+    ...(row.finished_at === null ? {} : { finishedAt: row.finished_at }),
+    ...(row.error === null ? {} : { error: row.error }),
+  };
+}
+
+function approvalFromRow(row: Omit<ApprovalsTable, "seq">): Approval {
+  return {
+    id: row.id,
+    planId: row.plan_id,
+    digest: row.digest,
+    decision: row.decision as Decision,
+    by: row.decided_by,
+    ...(row.reason === null ? {} : { reason: row.reason }),
+    decidedAt: row.decided_at,
+  };
+}
+
+function applyFromRow(row: Omit<AppliesTable, "seq">): ApplyRecord {
+  return {
+    id: row.id,
+    planId: row.plan_id,
+    dir: row.dir,
+    files: JSON.parse(row.files_json) as string[],
+    actor: row.applied_by,
+    appliedAt: row.applied_at,
+  };
+}
+
+function auditFromRow(row: Selectable<AuditLogTable>): AuditEntry {
+  return {
+    // PostgreSQL returns bigint columns as strings.
+    seq: Number(row.seq),
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subject: row.subject,
+    ...(row.data_json === null ? {} : { data: JSON.parse(row.data_json) as unknown }),
+  };
+}
+
+function approvalState(planDigest: string, latest: { digest: string; decision: string } | undefined): ApprovalState {
+  if (latest === undefined) return "none";
+  if (latest.digest !== planDigest) return "stale";
+  return latest.decision === "approved" ? "approved" : "rejected";
+}
+
+/** The store's queries, shared by every dialect; see {@link Backend}. */
+export class KyselyStore implements Store {
+  #closed = false;
+
+  constructor(private readonly backend: Backend) {}
+
+  get location(): string {
+    return this.backend.location;
+  }
+
+  startRun(r: { id: string; taskType: string; agent: string; source: string; actor: string }): Promise<void> {
+    return this.#write("start run", async (tx) => {
+      checkText(r.id, "A run id");
+      checkText(r.actor, "A run's actor");
+      const existing = await tx.selectFrom("runs").select("id").where("id", "=", r.id).executeTakeFirst();
+      if (existing !== undefined) throw this.#duplicate("Run", r.id);
+      const at = now();
+      await tx
+        .insertInto("runs")
+        .values({
+          id: r.id,
+          task_type: r.taskType,
+          agent: r.agent,
+          source: r.source,
+          actor: r.actor,
+          status: "running",
+          started_at: at,
+          finished_at: null,
+          error: null,
+        })
+        .execute();
+      await this.#audit(tx, at, r.actor, "run.started", auditSubject.run(r.id), {
+        taskType: r.taskType,
+        agent: r.agent,
+        source: r.source,
+      });
+    });
+  }
+
+  finishRun(id: string, status: "succeeded" | "failed", error?: string): Promise<void> {
+    return this.#write("finish run", async (tx) => {
+      if (status !== "succeeded" && status !== "failed") {
+        throw badInput(`A run finishes as 'succeeded' or 'failed', not '${String(status)}'.`);
+      }
+      const run = await tx.selectFrom("runs").select(["status", "actor"]).where("id", "=", id).executeTakeFirst();
+      if (run === undefined) throw this.#notFound("Run", id);
+      if (run.status !== "running") {
+        throw badInput(`Run '${id}' has already finished (${run.status}).`, { runId: id, status: run.status });
+      }
+      const at = now();
+      await tx
+        .updateTable("runs")
+        .set({ status, finished_at: at, error: error ?? null })
+        .where("id", "=", id)
+        .execute();
+      await this.#audit(tx, at, run.actor, "run.finished", auditSubject.run(id), {
+        status,
+        ...(error === undefined ? {} : { error }),
+      });
+    });
+  }
+
+  getRun(id: string): Promise<RunRecord | undefined> {
+    return this.#read("read run", async (tx) => {
+      const row = await tx.selectFrom("runs").selectAll().where("id", "=", id).executeTakeFirst();
+      return row === undefined ? undefined : runFromRow(row);
+    });
+  }
+
+  savePlan(runId: string, plan: Plan, gates: GateResult[], actor: string): Promise<void> {
+    return this.#write("save plan", async (tx) => {
+      checkText(plan.id, "A plan id");
+      checkText(actor, "A plan's actor");
+      const planJson = toJson(plan, `Plan '${plan.id}'`);
+      const run = await tx.selectFrom("runs").select("id").where("id", "=", runId).executeTakeFirst();
+      if (run === undefined) throw this.#notFound("Run", runId);
+      const existing = await tx.selectFrom("plans").select("id").where("id", "=", plan.id).executeTakeFirst();
+      if (existing !== undefined) throw this.#duplicate("Plan", plan.id);
+      const at = now();
+      await tx
+        .insertInto("plans")
+        .values({
+          id: plan.id,
+          run_id: runId,
+          created_at: plan.createdAt,
+          task_type: plan.task.type,
+          agent: plan.agent,
+          environment: JSON.stringify(plan.environment),
+          digest: plan.digest,
+          touches_secrets: plan.touchesSecrets ? 1 : 0,
+          plan_json: planJson,
+        })
+        .execute();
+      await this.#audit(tx, at, actor, "plan.saved", auditSubject.plan(plan.id), {
+        runId,
+        digest: plan.digest,
+        agent: plan.agent,
+        taskType: plan.task.type,
+        environment: plan.environment,
+        artifacts: plan.artifacts.map((a) => a.path),
+      });
+      await this.#insertGates(tx, plan.id, gates, actor, at);
+    });
+  }
+
+  recordGates(planId: string, gates: GateResult[], actor: string): Promise<void> {
+    return this.#write("record gates", async (tx) => {
+      checkText(actor, "A gate evaluation's actor");
+      await this.#requirePlan(tx, planId);
+      await this.#insertGates(tx, planId, gates, actor, now());
+    });
+  }
+
+  getPlan(id: string): Promise<StoredPlan | undefined> {
+    return this.#read("read plan", async (tx) => {
+      const row = await tx
+        .selectFrom("plans")
+        .select(["run_id", "plan_json"])
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      const gateRows = await tx
+        .selectFrom("gate_results")
+        .select(["gate", "result_json"])
+        .where("plan_id", "=", id)
+        .orderBy("seq")
+        .execute();
+      // Later rows replace earlier ones; a Map keeps the order gates first appeared in.
+      const latest = new Map<string, GateResult>();
+      for (const g of gateRows) latest.set(g.gate, JSON.parse(g.result_json) as GateResult);
+      return {
+        runId: row.run_id,
+        plan: JSON.parse(row.plan_json) as Plan,
+        gates: [...latest.values()],
+        approvals: await this.#approvals(tx, id),
+        applies: (
+          await tx
+            .selectFrom("applies")
+            .select(["id", "plan_id", "dir", "files_json", "applied_by", "applied_at"])
+            .where("plan_id", "=", id)
+            .orderBy("seq")
+            .execute()
+        ).map(applyFromRow),
+      };
+    });
+  }
+
+  resolvePlanId(idOrPrefix: string): Promise<string> {
+    return this.#read("resolve plan id", async (tx) => {
+      const input = typeof idOrPrefix === "string" ? idOrPrefix.trim() : "";
+      if (input === "") throw badInput("A plan id, or a unique prefix of one, is required.");
+      const exact = await tx.selectFrom("plans").select("id").where("id", "=", input).executeTakeFirst();
+      if (exact !== undefined) return exact.id;
+
+      const rows = await tx
+        .selectFrom("plans")
+        .select("id")
+        .where(sql<boolean>`id like ${likePrefix(input)} escape '!'`)
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(PREFIX_SCAN + 1)
+        .execute();
+      // SQLite's LIKE ignores ASCII case; ids are compared exactly.
+      const matches = rows.map((r) => r.id).filter((id) => id.startsWith(input));
+      const [only] = matches;
+      if (only !== undefined && matches.length === 1) return only;
+
+      if (matches.length > 1) {
+        const count = rows.length > PREFIX_SCAN ? `more than ${PREFIX_SCAN}` : String(matches.length);
+        const shown = matches.slice(0, AMBIGUOUS_SHOWN);
+        const more = matches.length > shown.length ? ", …" : "";
+        throw new DevopsPackError(
+          "AMBIGUOUS",
+          `Plan id prefix '${input}' matches ${count} plans: ${shown.join(", ")}${more}. Give more characters.`,
+          { input, matches: shown },
+        );
+      }
+
+      const recent = (
+        await tx
+          .selectFrom("plans")
+          .select("id")
+          .orderBy("created_at", "desc")
+          .orderBy("id", "desc")
+          .limit(RECENT_SHOWN)
+          .execute()
+      ).map((r) => r.id);
+      throw new DevopsPackError(
+        "NOT_FOUND",
+        recent.length === 0
+          ? `Plan '${input}' not found: the store at ${this.location} has no plans yet.`
+          : `Plan '${input}' not found. Recent plans: ${recent.join(", ")}.`,
+        { input, recent },
+      );
+    });
+  }
+
+  listPlans(opts: { limit?: number } = {}): Promise<PlanSummary[]> {
+    return this.#read("list plans", async (tx) => {
+      const limit = checkLimit(opts.limit, DEFAULT_PLAN_LIMIT);
+      const plans = await tx
+        .selectFrom("plans")
+        .select(["id", "run_id", "created_at", "agent", "task_type", "environment", "digest", "touches_secrets"])
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .limit(limit)
+        .execute();
+      if (plans.length === 0) return [];
+      const ids = plans.map((p) => p.id);
+
+      const gateRows = await tx
+        .selectFrom("gate_results")
+        .select(["plan_id", "gate", "status"])
+        .where("plan_id", "in", ids)
+        .orderBy("seq")
+        .execute();
+      const gates = new Map<string, Map<string, GateStatus>>();
+      for (const g of gateRows) {
+        let perPlan = gates.get(g.plan_id);
+        if (perPlan === undefined) gates.set(g.plan_id, (perPlan = new Map<string, GateStatus>()));
+        perPlan.set(g.gate, g.status as GateStatus);
+      }
+
+      const decisionRows = await tx
+        .selectFrom("approvals")
+        .select(["plan_id", "digest", "decision"])
+        .where("plan_id", "in", ids)
+        .orderBy("seq")
+        .execute();
+      const latestDecision = new Map<string, { digest: string; decision: string }>();
+      for (const d of decisionRows) latestDecision.set(d.plan_id, d);
+
+      return plans.map((p) => ({
+        id: p.id,
+        runId: p.run_id,
+        createdAt: p.created_at,
+        agent: p.agent,
+        taskType: p.task_type,
+        environment: JSON.parse(p.environment) as string[],
+        digest: p.digest,
+        touchesSecrets: Number(p.touches_secrets) === 1,
+        gates: [...(gates.get(p.id) ?? new Map<string, GateStatus>()).entries()].map(([gate, status]) => ({
+          gate,
+          status,
+        })),
+        approval: approvalState(p.digest, latestDecision.get(p.id)),
+      }));
+    });
+  }
+
+  recordDecision(d: {
+    planId: string;
+    digest: string;
+    decision: Decision;
+    by: string;
+    reason?: string;
+  }): Promise<Approval> {
+    return this.#write("record decision", async (tx) => {
+      if (d.decision !== "approved" && d.decision !== "rejected") {
+        throw badInput(`A decision is 'approved' or 'rejected', not '${String(d.decision)}'.`);
+      }
+      checkText(d.by, "The name of who decides (--by)");
+      checkText(d.digest, "The digest a decision is made on");
+      const plan = await this.#requirePlan(tx, d.planId);
+      const approval: Approval = {
+        id: randomUUID(),
+        planId: d.planId,
+        digest: d.digest,
+        decision: d.decision,
+        by: d.by,
+        ...(d.reason === undefined ? {} : { reason: d.reason }),
+        decidedAt: now(),
+      };
+      await tx
+        .insertInto("approvals")
+        .values({
+          id: approval.id,
+          plan_id: approval.planId,
+          digest: approval.digest,
+          decision: approval.decision,
+          decided_by: approval.by,
+          reason: approval.reason ?? null,
+          decided_at: approval.decidedAt,
+        })
+        .execute();
+      await this.#audit(tx, approval.decidedAt, d.by, `plan.${d.decision}`, auditSubject.plan(d.planId), {
+        approvalId: approval.id,
+        digest: d.digest,
+        planDigest: plan.digest,
+        ...(d.reason === undefined ? {} : { reason: d.reason }),
+      });
+      return approval;
+    });
+  }
+
+  approvals(planId: string): Promise<Approval[]> {
+    return this.#read("read approvals", (tx) => this.#approvals(tx, planId));
+  }
+
+  recordApply(a: { planId: string; dir: string; files: string[]; actor: string }): Promise<void> {
+    return this.#write("record apply", async (tx) => {
+      checkText(a.actor, "An apply's actor");
+      await this.#requirePlan(tx, a.planId);
+      const id = randomUUID();
+      const at = now();
+      await tx
+        .insertInto("applies")
+        .values({
+          id,
+          plan_id: a.planId,
+          dir: a.dir,
+          files_json: JSON.stringify(a.files),
+          applied_by: a.actor,
+          applied_at: at,
+        })
+        .execute();
+      await this.#audit(tx, at, a.actor, "plan.applied", auditSubject.plan(a.planId), {
+        applyId: id,
+        dir: a.dir,
+        files: a.files,
+      });
+    });
+  }
+
+  audit(entry: { actor: string; action: string; subject: string; data?: unknown }): Promise<void> {
+    return this.#write("append to audit log", async (tx) => {
+      checkText(entry.actor, "An audit entry's actor");
+      checkText(entry.action, "An audit entry's action");
+      checkText(entry.subject, "An audit entry's subject");
+      await this.#audit(tx, now(), entry.actor, entry.action, entry.subject, entry.data);
+    });
+  }
+
+  auditLog(opts: { subject?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    return this.#read("read audit log", async (tx) => {
+      const limit = checkLimit(opts.limit, DEFAULT_AUDIT_LIMIT);
+      let query = tx.selectFrom("audit_log").selectAll();
+      if (opts.subject !== undefined) query = query.where("subject", "=", opts.subject);
+      const rows = await query.orderBy("seq", "desc").limit(limit).execute();
+      return rows.reverse().map(auditFromRow);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.backend.close();
+    } catch (e) {
+      throw storeError(this.location, "close", e);
+    }
+  }
+
+  // --- helpers -------------------------------------------------------------
+
+  async #write<T>(op: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    this.#checkOpen(op);
+    try {
+      return await this.backend.writeTx(fn);
+    } catch (e) {
+      throw storeError(this.location, op, e);
+    }
+  }
+
+  async #read<T>(op: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    this.#checkOpen(op);
+    try {
+      return await this.backend.readTx(fn);
+    } catch (e) {
+      throw storeError(this.location, op, e);
+    }
+  }
+
+  #checkOpen(op: string): void {
+    if (this.#closed) {
+      throw new DevopsPackError("STORE", `The store at ${this.location} is closed (${op}).`, {
+        path: this.location,
+        op,
+      });
+    }
+  }
+
+  async #audit(tx: Tx, at: string, actor: string, action: string, subject: string, data: unknown): Promise<void> {
+    await tx
+      .insertInto("audit_log")
+      .values({
+        at,
+        actor,
+        action,
+        subject,
+        data_json: data === undefined ? null : toJson(data, `The data of audit entry '${action}'`),
+      })
+      .execute();
+  }
+
+  async #insertGates(tx: Tx, planId: string, gates: GateResult[], actor: string, at: string): Promise<void> {
+    if (gates.length === 0) return;
+    await tx
+      .insertInto("gate_results")
+      .values(
+        gates.map((g) => ({
+          plan_id: planId,
+          gate: g.gate,
+          status: g.status,
+          score: g.score,
+          threshold: g.threshold,
+          result_json: toJson(g, `Gate result '${g.gate}'`),
+          recorded_at: at,
+        })),
+      )
+      .execute();
+    await this.#audit(tx, at, actor, "gates.recorded", auditSubject.plan(planId), {
+      gates: gates.map((g) => ({ gate: g.gate, status: g.status, score: g.score, threshold: g.threshold })),
+    });
+  }
+
+  async #requirePlan(tx: Tx, planId: string): Promise<{ digest: string }> {
+    const plan = await tx.selectFrom("plans").select("digest").where("id", "=", planId).executeTakeFirst();
+    if (plan === undefined) throw this.#notFound("Plan", planId);
+    return plan;
+  }
+
+  async #approvals(tx: Tx, planId: string): Promise<Approval[]> {
+    const rows = await tx
+      .selectFrom("approvals")
+      .select(["id", "plan_id", "digest", "decision", "decided_by", "reason", "decided_at"])
+      .where("plan_id", "=", planId)
+      .orderBy("seq")
+      .execute();
+    return rows.map(approvalFromRow);
+  }
+
+  #notFound(what: "Run" | "Plan", id: string): DevopsPackError {
+    return new DevopsPackError("NOT_FOUND", `${what} '${id}' not found in the store at ${this.location}.`, {
+      [what === "Run" ? "runId" : "planId"]: id,
+      path: this.location,
+    });
+  }
+
+  #duplicate(what: "Run" | "Plan", id: string): DevopsPackError {
+    return new DevopsPackError("BAD_INPUT", `${what} '${id}' already exists in the store at ${this.location}.`, {
+      [what === "Run" ? "runId" : "planId"]: id,
+      path: this.location,
+    });
+  }
+}

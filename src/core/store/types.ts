@@ -1,0 +1,156 @@
+import type { GateResult, GateStatus } from "../gates/types.js";
+import type { Plan } from "../plans/plan.js";
+
+/**
+ * Where the store lives. A union so that team mode (`{ kind: "postgres"; url }`,
+ * selected with `DEVOPS_PACK_DATABASE_URL`) can be added without changing callers.
+ */
+export type StoreConfig = SqliteStoreConfig;
+
+export interface SqliteStoreConfig {
+  kind: "sqlite";
+  /** Path of the database file; its directory is created when missing. */
+  path: string;
+}
+
+export type RunStatus = "running" | "succeeded" | "failed";
+
+export interface RunRecord {
+  id: string;
+  taskType: string;
+  agent: string;
+  /** Where the task came from: a file path, `-` for stdin, a workflow step. */
+  source: string;
+  actor: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  error?: string;
+}
+
+export type Decision = "approved" | "rejected";
+
+export interface Approval {
+  id: string;
+  planId: string;
+  /** The plan digest the decision was made on; an approval binds to it. */
+  digest: string;
+  decision: Decision;
+  by: string;
+  reason?: string;
+  decidedAt: string;
+}
+
+export interface ApplyRecord {
+  id: string;
+  planId: string;
+  dir: string;
+  files: string[];
+  actor: string;
+  appliedAt: string;
+}
+
+export interface StoredPlan {
+  runId: string;
+  /** The plan exactly as it was saved; `planDigest(plan)` re-checks its digest. */
+  plan: Plan;
+  /** The latest result of each gate, in the order the gates were first recorded. */
+  gates: GateResult[];
+  /** Every decision on the plan, oldest first. */
+  approvals: Approval[];
+  /** Every apply of the plan, oldest first. */
+  applies: ApplyRecord[];
+}
+
+/**
+ * The plan's approval state, from its latest decision:
+ * - `none`: no decision recorded;
+ * - `approved` / `rejected`: the latest decision, made on the plan's digest;
+ * - `stale`: the latest decision was made on another digest.
+ */
+export type ApprovalState = "none" | "approved" | "rejected" | "stale";
+
+export interface PlanSummary {
+  id: string;
+  runId: string;
+  createdAt: string;
+  agent: string;
+  taskType: string;
+  environment: string[];
+  digest: string;
+  touchesSecrets: boolean;
+  /** The latest status of each gate. */
+  gates: { gate: string; status: GateStatus }[];
+  approval: ApprovalState;
+}
+
+export interface AuditEntry {
+  /** Position in the log: strictly increasing, never reused. */
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  data?: unknown;
+}
+
+/**
+ * The store: runs, plans, gate results, approvals, applies and an append-only
+ * audit log. Every method that writes does so in one transaction together with
+ * its audit entry. Failures of the database surface as `DevopsPackError("STORE")`.
+ *
+ * Audit subjects written by the store are `run:<id>` and `plan:<id>`
+ * (see {@link auditSubject}); actions are `run.started`, `run.finished`,
+ * `plan.saved`, `gates.recorded`, `plan.approved`, `plan.rejected`, `plan.applied`.
+ */
+export interface Store {
+  /** Where the store is, for messages: the database file path. */
+  readonly location: string;
+
+  startRun(r: { id: string; taskType: string; agent: string; source: string; actor: string }): Promise<void>;
+  /** Finishes a running run; a run that is unknown or already finished is an error. */
+  finishRun(id: string, status: "succeeded" | "failed", error?: string): Promise<void>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+
+  /** Saves the plan and its gate results, with its audit entries, in one transaction. */
+  savePlan(runId: string, plan: Plan, gates: GateResult[], actor: string): Promise<void>;
+  /** Appends a new evaluation of gates; the latest result per gate wins in reads. */
+  recordGates(planId: string, gates: GateResult[], actor: string): Promise<void>;
+  /** The plan with this exact id. */
+  getPlan(id: string): Promise<StoredPlan | undefined>;
+  /**
+   * The id of the plan whose id is `idOrPrefix`, or the only plan whose id starts
+   * with it. Throws `NOT_FOUND` (naming recent plans) or `AMBIGUOUS` (naming the matches).
+   */
+  resolvePlanId(idOrPrefix: string): Promise<string>;
+  /** Newest first; `limit` defaults to 50. */
+  listPlans(opts?: { limit?: number }): Promise<PlanSummary[]>;
+
+  recordDecision(d: {
+    planId: string;
+    digest: string;
+    decision: Decision;
+    by: string;
+    reason?: string;
+  }): Promise<Approval>;
+  /** Every decision on the plan, oldest first. */
+  approvals(planId: string): Promise<Approval[]>;
+
+  recordApply(a: { planId: string; dir: string; files: string[]; actor: string }): Promise<void>;
+
+  /** Appends one entry to the audit log; `data` must be JSON-serialisable. */
+  audit(entry: { actor: string; action: string; subject: string; data?: unknown }): Promise<void>;
+  /**
+   * The latest `limit` entries (default 100), optionally for one subject,
+   * in the order they were written (oldest first).
+   */
+  auditLog(opts?: { subject?: string; limit?: number }): Promise<AuditEntry[]>;
+
+  close(): Promise<void>;
+}
+
+/** The audit subjects the store writes. */
+export const auditSubject = {
+  run: (id: string): string => `run:${id}`,
+  plan: (id: string): string => `plan:${id}`,
+} as const;
