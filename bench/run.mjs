@@ -30,6 +30,13 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+async function measureAsync(name, fn, n) {
+  await fn();
+  const samples = [];
+  for (let i = 0; i < n; i++) samples.push(await fn());
+  return { name, median: median(samples), min: Math.min(...samples), max: Math.max(...samples), n };
+}
+
 function measure(name, fn, n = runs) {
   fn(); // warm the file cache
   const samples = Array.from({ length: n }, fn);
@@ -53,13 +60,13 @@ if (analyzeDir) {
   const packs = lib.loadPacks({});
   const text = "task:\n  type: devops.cicd\n  input:\n    project_type: node\n    analyze: .\n";
   let last;
-  const analyze = () => {
+  const analyze = async () => {
     const t = process.hrtime.bigint();
-    const { envelope, specialist, input } = lib.prepareTask(text, "bench", packs);
+    const { envelope, specialist, input } = await lib.prepareTask(text, "bench", packs);
     last = lib.buildPlan(envelope, specialist, input, analyzeDir);
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
-  const r = measure(`analyze workflows under ${values.dir ?? "../shared/corpus"} (in-process)`, analyze, Math.min(runs, 5));
+  const r = await measureAsync(`analyze workflows under ${values.dir ?? "../shared/corpus"} (in-process)`, analyze, Math.min(runs, 5));
   results.push(r);
   analyzed = { dir: analyzeDir, findings: last.findings.length, files: new Set(last.findings.map((f) => f.file)).size };
 }

@@ -16,8 +16,8 @@ function countingFs(): PackFs & { reads: string[] } {
       reads.push(p);
       return nodePackFs.readFile(p);
     },
-    list: nodePackFs.list,
-    isDir: nodePackFs.isDir,
+    list: (d) => nodePackFs.list(d),
+    isDir: (p) => nodePackFs.isDir(p),
   };
 }
 

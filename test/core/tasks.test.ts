@@ -20,7 +20,7 @@ const demo: Specialist<{ project_type: "node" | "python"; environments: string[]
   environments: (i) => i.environments,
   plan: () => ({ artifacts: [], findings: [], notes: [] }),
 };
-const catalog = { specialists: new Map([["devops.demo", demo as Specialist<unknown>]]), declared: new Map([["devops.demo", "devops_demo"], ["devops.terraform", "devops_terraform"]]) };
+const catalog = { specialists: new Map([["devops.demo", demo]]), declared: new Map([["devops.demo", "devops_demo"], ["devops.terraform", "devops_terraform"]]) };
 
 function badInputMessage(fn: () => unknown): string {
   try {
@@ -103,7 +103,7 @@ describe("input validation", () => {
     expect(badInputMessage(() => validateTaskInput(env({}), demo, "t.yaml"))).toContain("Missing required field task.input.project_type");
   });
   it("--env narrows environments", () => {
-    const e = withEnvironment(env({ project_type: "node", environments: ["staging", "production"] }), demo as Specialist<unknown>, "staging");
+    const e = withEnvironment(env({ project_type: "node", environments: ["staging", "production"] }), demo, "staging");
     expect(e.input.environments).toEqual(["staging"]);
   });
 });

@@ -42,9 +42,9 @@ describe("README", () => {
     expect(planId).toMatch(/^[0-9a-f]{12}$/);
   });
 
-  it("the task shown in the README is valid", () => {
+  it("the task shown in the README is valid", async () => {
     const yaml = blocks("yaml")[0]!;
-    const { specialist } = prepareTask(yaml, "README.md", loadPacks());
+    const { specialist } = await prepareTask(yaml, "README.md", loadPacks());
     expect(specialist.agent).toBe("devops_cicd");
   });
 });

@@ -17,7 +17,7 @@ import type { Store, StoredPlan } from "../../core/store/index.js";
 import { defaultStoreConfig, openStore } from "../../core/store/index.js";
 import { parseTaskDocument, routeTask, validateTaskInput, withEnvironment } from "../../core/tasks/parse.js";
 import { VALIDATORS } from "../../core/validators/index.js";
-import { specialistMap } from "../registry.js";
+import { specialistEntries } from "../registry.js";
 
 export interface RuntimeOptions {
   /** The project: where `.devops-pack/` (store, project packs) lives. */
@@ -64,9 +64,10 @@ function gateEnvironment(opts: RuntimeOptions, decisions: GateEnvironment["decis
 }
 
 /** Parse, route and validate a task document. Throws BAD_INPUT with suggestions. */
-export function prepareTask(text: string, source: string, packs: PackSet, env?: string): { envelope: TaskEnvelope; specialist: Specialist<unknown>; input: unknown } {
+export async function prepareTask(text: string, source: string, packs: PackSet, env?: string): Promise<{ envelope: TaskEnvelope; specialist: Specialist<unknown>; input: unknown }> {
   let envelope = parseTaskDocument(text, source);
-  const specialist = routeTask(envelope.type, { specialists: specialistMap(), declared: packs.handlers() });
+  const entry = routeTask(envelope.type, { specialists: specialistEntries(), declared: packs.handlers() });
+  const specialist = await entry.load();
   const owner = packs.handlers().get(envelope.type);
   if (owner !== undefined && owner !== specialist.agent) {
     throw new DevopsPackError("PACK_INVALID", `Task type ${envelope.type} is declared by agent ${owner}, but its specialist is ${specialist.agent}.`);
@@ -98,7 +99,7 @@ export function buildPlan(envelope: TaskEnvelope, specialist: Specialist<unknown
 /** The manager's main job: task text → routed specialist → plan → gates → stored. */
 export async function runTask(text: string, source: string, opts: RuntimeOptions & { env?: string }): Promise<RunOutcome> {
   const packs = opts.packs ?? loadPacks({ projectDir: opts.projectDir });
-  const { envelope, specialist, input } = prepareTask(text, source, packs, opts.env);
+  const { envelope, specialist, input } = await prepareTask(text, source, packs, opts.env);
   const actor = opts.actor ?? defaultActor();
   return withStore(opts, async (store) => {
     const runId = newId();

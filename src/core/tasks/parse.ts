@@ -40,15 +40,15 @@ export function parseTaskDocument(text: string, source: string): TaskEnvelope {
   return { type: result.data.task.type, input: result.data.task.input };
 }
 
-export interface TaskTypeCatalog {
-  /** Implemented specialists by task type. */
-  specialists: ReadonlyMap<string, Specialist<unknown>>;
+export interface TaskTypeCatalog<S> {
+  /** Implemented specialists (or their registry entries) by task type. */
+  specialists: ReadonlyMap<string, S>;
   /** Task types the packs' agents declare (`handles`), with the agent. */
   declared: ReadonlyMap<string, string>;
 }
 
 /** Find the specialist for a task type, or explain why there is none. */
-export function routeTask(type: string, catalog: TaskTypeCatalog): Specialist<unknown> {
+export function routeTask<S>(type: string, catalog: TaskTypeCatalog<S>): S {
   const specialist = catalog.specialists.get(type);
   if (specialist) return specialist;
   const agent = catalog.declared.get(type);

@@ -12,7 +12,7 @@ async function readStdin(ctx: CliContext): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.stdin) {
-    const b = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    const b = typeof chunk === "string" ? Buffer.from(chunk) : (chunk);
     size += b.length;
     if (size > MAX_INPUT_BYTES) throw badInput(`The task on standard input is larger than ${MAX_INPUT_BYTES} bytes.`);
     chunks.push(b);
