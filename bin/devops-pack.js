@@ -10,7 +10,7 @@ setFlagsFromString("--liftoff-only");
 // Exit explicitly once the command is done: the Go wasm runtime keeps timers
 // alive after its last use. stdout and stderr are synchronous for files and
 // pipes on POSIX, so nothing printed is lost.
-import("../dist/interfaces/cli/main.js").then(
+import("../dist/cli-bundle/main.js").then(
   (m) => m.main(process.argv.slice(2)).then((code) => process.exit(code)),
   (e) => {
     process.stderr.write(`devops-pack is not built (${e.message}). Run: npm run build\n`);

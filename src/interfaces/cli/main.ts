@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { packageVersion as version } from "../../core/package-root.js";
 import type { CliContext, CommandSpec } from "./context.js";
 import { projectDirFrom } from "./context.js";
 import { COMMANDS } from "./commands.js";
@@ -11,10 +11,6 @@ const GLOBAL_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

@@ -33,7 +33,10 @@ export function renderPlan(plan: Plan, gates: GateResult[]): string[] {
     for (const f of plan.findings) {
       lines.push(`  ${f.severity.toUpperCase().padEnd(8)} ${f.ruleId}  ${f.file}${f.line ? `:${f.line}` : ""}  ${f.resource}`);
       lines.push(`           ${f.message}`);
-      lines.push(`           fix: ${f.recommendation}`);
+      lines.push(`           recommendation: ${f.recommendation}`);
+      const fix = f.fix.trimEnd().split("\n");
+      if (fix.length === 1) lines.push(`           fix: ${fix[0]}`);
+      else lines.push("           fix:", ...fix.map((l) => `             ${l}`));
     }
   }
   lines.push("", "gates:", ...renderGates(gates));
