@@ -1,5 +1,6 @@
-import { parseAllDocuments, parseDocument, visit } from "yaml";
-import type { Result } from "./result.js";
+import type { Document, DocumentOptions, ParseOptions, SchemaOptions } from "yaml";
+import { parseDocument, visit } from "yaml";
+import type { Issue, Result } from "./result.js";
 import { fail, ok } from "./result.js";
 
 /** Input files larger than this are refused before parsing. */
@@ -7,16 +8,20 @@ export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
 /** Aliases expanding beyond this many nodes are refused (billion laughs). */
 const MAX_ALIAS_COUNT = 100;
 
-/**
- * Parse one YAML (or JSON) document safely: size cap, alias-bomb cap, no
- * custom tags, duplicate keys are errors. Returns data, never throws.
- */
-export function parseYamlSafe(text: string, source: string): Result<unknown> {
+const OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { uniqueKeys: true, prettyErrors: true, strict: true, customTags: [] };
+
+/** yaml's pretty messages end their first line with " at line N, column M:"; the line is reported separately. */
+function firstLine(message: string): string {
+  return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
+}
+
+function tooLarge(text: string, source: string): Issue | undefined {
   const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes > MAX_INPUT_BYTES) {
-    return fail([{ message: `${source} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path: source, kind: "too-large" }]);
-  }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, strict: true, customTags: [] });
+  return bytes > MAX_INPUT_BYTES ? { message: `${source} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path: source, kind: "too-large" } : undefined;
+}
+
+/** One parsed document to plain data: syntax errors, alias bombs and duplicate keys become issues. */
+function toData(doc: Document.Parsed, source: string): Result<unknown> {
   if (doc.errors.length > 0) {
     return fail(
       doc.errors.map((e) => ({
@@ -43,34 +48,11 @@ export function parseYamlSafe(text: string, source: string): Result<unknown> {
   }
 }
 
-/** Parse a multi-document YAML stream safely (same limits as parseYamlSafe). */
-export function parseYamlAllSafe(text: string, source: string): Result<unknown[]> {
-  const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes > MAX_INPUT_BYTES) {
-    return fail([{ message: `${source} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path: source, kind: "too-large" }]);
-  }
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
-  if (!Array.isArray(docs)) return ok([]);
-  const out: unknown[] = [];
-  for (const doc of docs) {
-    const errs = doc.errors;
-    if (errs.length > 0) {
-      return fail(errs.map((e) => ({ message: firstLine(e.message), path: source, ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}), kind: "syntax" })));
-    }
-    let aliases = 0;
-    visit(doc, { Alias() { aliases++; } });
-    if (aliases > MAX_ALIAS_COUNT) return fail([{ message: `${source}: too many YAML aliases (alias bomb)`, path: source, kind: "alias-bomb" }]);
-    try {
-      out.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
-    } catch (e) {
-      return fail([{ message: `${source}: ${(e as Error).message}`, path: source, kind: "alias-bomb" }]);
-    }
-  }
-  return ok(out);
-}
-
-
-/** yaml's pretty messages end their first line with " at line N, column M:"; the line is reported separately. */
-function firstLine(message: string): string {
-  return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
+/**
+ * Parse one YAML (or JSON) document safely: size cap, alias-bomb cap, no
+ * custom tags, duplicate keys are errors. Returns data, never throws.
+ */
+export function parseYamlSafe(text: string, source: string): Result<unknown> {
+  const big = tooLarge(text, source);
+  return big ? fail([big]) : toData(parseDocument(text, OPTIONS), source);
 }
