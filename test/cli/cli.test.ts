@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { artifact, planDigest } from "../../src/core/plans/plan.js";
+import { openRawSqlite } from "../../src/core/store/driver.js";
 import type { Plan } from "../../src/core/plans/plan.js";
 import { cli, cliAsync, cliJson, REPO } from "../helpers/cli.js";
 import { tempDir, writeTree } from "../helpers/tmp.js";
@@ -124,13 +124,12 @@ describe("run → approve → apply", () => {
     const run = cliJson<RunJson>(["run", "cicd.yaml"], { cwd: dir });
     expect(cli(["approve", run.json.plan.id, "--by", "alice"], { cwd: dir }).code).toBe(0);
     // Someone rewrites the stored plan, consistently re-hashed, after the approval.
-    const db = new Database(join(dir, ".devops-pack/state.db"));
-    const row = db.prepare("select plan_json from plans where id = ?").get(run.json.plan.id) as { plan_json: string };
-    const plan = JSON.parse(row.plan_json) as Plan;
+    const db = openRawSqlite(join(dir, ".devops-pack/state.db"));
+    const plan = JSON.parse(db.value("select plan_json from plans where id = ?", run.json.plan.id) as string) as Plan;
     const first = plan.artifacts[0]!;
     plan.artifacts[0] = artifact(first.path, first.kind, first.content.replace("timeout-minutes", "timeout-minutes") + "# injected\n");
     plan.digest = planDigest(plan);
-    db.prepare("update plans set plan_json = ?, digest = ? where id = ?").run(JSON.stringify(plan), plan.digest, plan.id);
+    db.run("update plans set plan_json = ?, digest = ? where id = ?", JSON.stringify(plan), plan.digest, plan.id);
     db.close();
     const apply = cli(["apply", run.json.plan.id, "--dir", "out"], { cwd: dir });
     expect(apply.code).toBe(3);
@@ -141,9 +140,9 @@ describe("run → approve → apply", () => {
   it("a plan edited without re-hashing is refused as tampered", () => {
     const dir = project();
     const run = cliJson<RunJson>(["run", "cicd.yaml"], { cwd: dir });
-    const db = new Database(join(dir, ".devops-pack/state.db"));
-    const row = db.prepare("select plan_json from plans where id = ?").get(run.json.plan.id) as { plan_json: string };
-    db.prepare("update plans set plan_json = ? where id = ?").run(row.plan_json.replace("timeout-minutes", "timeout-minutez"), run.json.plan.id);
+    const db = openRawSqlite(join(dir, ".devops-pack/state.db"));
+    const json = db.value("select plan_json from plans where id = ?", run.json.plan.id) as string;
+    db.run("update plans set plan_json = ? where id = ?", json.replace("timeout-minutes", "timeout-minutez"), run.json.plan.id);
     db.close();
     const approve = cli(["approve", run.json.plan.id, "--by", "alice"], { cwd: dir });
     expect(approve.code).toBe(3);
@@ -236,10 +235,10 @@ describe("concurrency", () => {
     expect(digests.size).toBe(1); // same task, same digest
     const list = cliJson<{ plans: { id: string }[] }>(["plan", "list", "--limit", "50"], { cwd: dir });
     expect(list.json.plans.map((p) => p.id).sort()).toEqual([...ids].sort());
-    const db = new Database(join(dir, ".devops-pack/state.db"), { readonly: true });
-    expect((db.prepare("select count(*) n from runs where status = 'succeeded'").get() as { n: number }).n).toBe(10);
-    expect((db.prepare("select count(distinct plan_id) n from gate_results").get() as { n: number }).n).toBe(10);
-    expect((db.prepare("pragma integrity_check").get() as { integrity_check: string }).integrity_check).toBe("ok");
+    const db = openRawSqlite(join(dir, ".devops-pack/state.db"), { readonly: true });
+    expect(db.value("select count(*) from runs where status = 'succeeded'")).toBe(10);
+    expect(db.value("select count(distinct plan_id) from gate_results")).toBe(10);
+    expect(db.value("pragma integrity_check")).toBe("ok");
     db.close();
     expect(readdirSync(join(dir, ".devops-pack")).sort()).toContain("state.db");
   });

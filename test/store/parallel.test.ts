@@ -3,8 +3,8 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, expect, it } from "vitest";
+import { openRawSqlite } from "../../src/core/store/driver.js";
 import { openStore } from "../../src/core/store/index.js";
 import { tempDir } from "./fixtures.js";
 
@@ -86,15 +86,15 @@ it("ten processes writing to one fresh database at once lose nothing", async () 
     await store.close();
   }
 
-  const raw = new BetterSqlite3(dbPath, { readonly: true });
+  const raw = openRawSqlite(dbPath, { readonly: true });
   try {
-    expect(raw.pragma("integrity_check", { simple: true })).toBe("ok");
-    expect(raw.prepare("select count(*) from runs").pluck().get()).toBe(WORKERS);
-    expect(raw.prepare("select count(*) from plans").pluck().get()).toBe(WORKERS);
-    expect(raw.prepare("select count(*) from gate_results").pluck().get()).toBe(WORKERS * 4);
-    expect(raw.prepare("select count(*) from approvals").pluck().get()).toBe(WORKERS);
-    expect(raw.prepare("select count(*) from applies").pluck().get()).toBe(WORKERS);
-    expect(raw.prepare("select name from schema_migrations").pluck().all()).toEqual(["0001_init"]);
+    expect(raw.value("pragma integrity_check")).toBe("ok");
+    expect(raw.value("select count(*) from runs")).toBe(WORKERS);
+    expect(raw.value("select count(*) from plans")).toBe(WORKERS);
+    expect(raw.value("select count(*) from gate_results")).toBe(WORKERS * 4);
+    expect(raw.value("select count(*) from approvals")).toBe(WORKERS);
+    expect(raw.value("select count(*) from applies")).toBe(WORKERS);
+    expect(raw.all("select name from schema_migrations").map((r) => Object.values(r)[0])).toEqual(["0001_init"]);
   } finally {
     raw.close();
   }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
+import { openRawSqlite } from "../../src/core/store/driver.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DevopsPackError } from "../../src/core/errors.js";
 import { planDigest } from "../../src/core/plans/plan.js";
@@ -76,13 +76,10 @@ describe("configuration", () => {
     const s = await open();
     expect(s.location).toBe(dbPath);
     expect(existsSync(dbPath)).toBe(true);
-    const raw = new BetterSqlite3(dbPath, { readonly: true });
+    const raw = openRawSqlite(dbPath, { readonly: true });
     try {
-      expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
-      const tables = raw
-        .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
-        .pluck()
-        .all();
+      expect(raw.value("pragma journal_mode")).toBe("wal");
+      const tables = raw.all("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").map((r) => Object.values(r)[0]);
       expect(tables).toEqual(["applies", "approvals", "audit_log", "gate_results", "plans", "runs", "schema_migrations"]);
     } finally {
       raw.close();
@@ -333,9 +330,9 @@ describe("plan id prefixes", () => {
 
 describe("migrations", () => {
   function appliedMigrations(): string[] {
-    const raw = new BetterSqlite3(dbPath, { readonly: true });
+    const raw = openRawSqlite(dbPath, { readonly: true });
     try {
-      return raw.prepare("select name from schema_migrations order by name").pluck().all() as string[];
+      return raw.all("select name from schema_migrations order by name").map((r) => Object.values(r)[0]) as string[];
     } finally {
       raw.close();
     }
@@ -397,8 +394,8 @@ describe("migrations", () => {
     const s = await open();
     await s.close();
     store = undefined;
-    const raw = new BetterSqlite3(dbPath);
-    raw.prepare("insert into schema_migrations (name, applied_at) values (?, ?)").run("0099_from_the_future", "2030-01-01T00:00:00.000Z");
+    const raw = openRawSqlite(dbPath);
+    raw.run("insert into schema_migrations (name, applied_at) values (?, ?)", "0099_from_the_future", "2030-01-01T00:00:00.000Z");
     raw.close();
     const e = await caught(openStore({ kind: "sqlite", path: dbPath }, NO_ENV));
     expect(e.code).toBe("STORE");
@@ -414,11 +411,11 @@ describe("audit log", () => {
     await s.audit({ actor: "alice", action: "x.happened", subject: "thing", data: { a: 1 } });
     await s.close();
     store = undefined;
-    const raw = new BetterSqlite3(dbPath);
+    const raw = openRawSqlite(dbPath);
     try {
-      expect(() => raw.prepare("update audit_log set actor = 'mallory'").run()).toThrow(/append-only/);
-      expect(() => raw.prepare("delete from audit_log").run()).toThrow(/append-only/);
-      expect(raw.prepare("select actor from audit_log").pluck().all()).toEqual(["alice"]);
+      expect(() => raw.run("update audit_log set actor = 'mallory'")).toThrow(/append-only/);
+      expect(() => raw.run("delete from audit_log")).toThrow(/append-only/);
+      expect(raw.all("select actor from audit_log").map((r) => Object.values(r)[0])).toEqual(["alice"]);
     } finally {
       raw.close();
     }

@@ -3,9 +3,13 @@ import { DevopsPackError, isDevopsPackError } from "../errors.js";
 /** The busy timeout: how long a writer waits for another process's lock. */
 export const BUSY_TIMEOUT_MS = 10_000;
 
+/** node:sqlite reports SQLite result codes as numbers (`errcode`); the primary code is the low byte. */
+const NODE_SQLITE_CODES: Record<number, string> = { 5: "SQLITE_BUSY", 6: "SQLITE_LOCKED", 8: "SQLITE_READONLY", 11: "SQLITE_CORRUPT", 14: "SQLITE_CANTOPEN", 26: "SQLITE_NOTADB" };
+
 function codeOf(e: unknown): string | undefined {
   if (e !== null && typeof e === "object" && "code" in e) {
     const code = e.code;
+    if (code === "ERR_SQLITE_ERROR" && "errcode" in e && typeof e.errcode === "number") return NODE_SQLITE_CODES[e.errcode & 0xff] ?? code;
     if (typeof code === "string") return code;
   }
   return undefined;

@@ -1,8 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import type { Backend } from "./backend.js";
+import type { RawSqlite } from "./driver.js";
+import { openRawSqlite } from "./driver.js";
 import { BUSY_TIMEOUT_MS, storeError } from "./errors.js";
 import type { Database } from "./schema.js";
 import type { SqliteStoreConfig } from "./types.js";
@@ -14,18 +15,18 @@ import type { SqliteStoreConfig } from "./types.js";
  */
 export function openSqliteBackend(config: SqliteStoreConfig): Backend {
   const location = resolve(config.path);
-  let raw: BetterSqlite3.Database | undefined;
+  let raw: RawSqlite | undefined;
   try {
     mkdirSync(dirname(location), { recursive: true });
-    raw = new BetterSqlite3(location, { timeout: BUSY_TIMEOUT_MS });
-    raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    raw = openRawSqlite(location);
+    raw.run(`pragma busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // The first statement reads the header: a file that is not a database fails here.
-    const mode: unknown = raw.pragma("journal_mode = WAL", { simple: true });
+    const mode: unknown = raw.value("pragma journal_mode = WAL");
     if (mode !== "wal") {
       throw new Error(`could not switch the journal to WAL (journal_mode is '${String(mode)}')`);
     }
-    raw.pragma("synchronous = NORMAL");
-    raw.pragma("foreign_keys = ON");
+    raw.run("pragma synchronous = NORMAL");
+    raw.run("pragma foreign_keys = ON");
   } catch (e) {
     raw?.close();
     throw storeError(location, "open", e);
@@ -40,9 +41,9 @@ class SqliteBackend implements Backend {
 
   constructor(
     readonly location: string,
-    private readonly raw: BetterSqlite3.Database,
+    private readonly raw: RawSqlite,
   ) {
-    this.db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    this.db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw.kysely }) });
   }
 
   writeTx<T>(fn: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
