@@ -1,7 +1,7 @@
 import type { Severity } from "../core/findings.js";
 
 /** What a rule looks at. One parser per target. */
-export type ScanTarget = "terraform" | "kubernetes" | "dockerfile" | "github-actions" | "secrets";
+export type ScanTarget = "terraform" | "kubernetes" | "dockerfile" | "github-actions" | "secrets" | "scan";
 
 export type Framework = "cis-aws" | "cis-k8s" | "soc2";
 
@@ -86,4 +86,6 @@ export interface TargetScanner<Doc> {
   /** Parse every claimed file at once (Terraform needs a directory's files together). */
   parse(files: SourceFile[]): { docs: Doc[]; errors: ParseError[] };
   rules: readonly Rule<Doc>[];
+  /** One-time asynchronous set-up (e.g. loading a wasm parser), awaited before `parse`. */
+  init?(): Promise<void>;
 }

@@ -1,0 +1,290 @@
+import { closeSync, lstatSync, openSync, readFileSync, readSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Finding } from "../core/findings.js";
+import { MAX_INPUT_BYTES } from "../core/yaml.js";
+import type { ControlResult } from "./score.js";
+import { complianceControls, securityScore } from "./score.js";
+import type { InlineIgnore, Suppression, SuppressionConfig } from "./suppress.js";
+import { findSuppression, inlineIgnores } from "./suppress.js";
+import type { Evaluation, Framework, ParseError, RuleMeta, SourceFile, TargetScanner } from "./types.js";
+
+/** Rules of the engine itself: problems that stop a file or a rule from being checked. */
+export const ENGINE_RULES: readonly RuleMeta[] = [
+  {
+    id: "DP-SCAN-001",
+    target: "scan",
+    severity: "medium",
+    title: "File can be parsed and scanned",
+    message: "The file could not be parsed, so no rule checked it.",
+    recommendation: "Fix the syntax error, or exclude the file if it is not infrastructure code.",
+    fix: "Correct the file at the reported line; run `terraform fmt`, `kubectl apply --dry-run=client` or a YAML linter to locate the error.",
+    aliases: [],
+    compliance: [],
+  },
+  {
+    id: "DP-SCAN-002",
+    target: "scan",
+    severity: "medium",
+    title: "Rule ran to completion",
+    message: "A rule failed while checking this file; it was not evaluated.",
+    recommendation: "Report this as a devops-pack bug with the file that triggers it.",
+    fix: "No change to your code is needed; the rule is at fault.",
+    aliases: [],
+    compliance: [],
+  },
+  {
+    id: "DP-SCAN-003",
+    target: "scan",
+    severity: "low",
+    title: "Suppressions give a reason",
+    message: "A devops-pack:ignore comment has no reason, so it suppresses nothing.",
+    recommendation: "Say why the finding is accepted: devops-pack:ignore <rule-id> <reason>.",
+    fix: "# devops-pack:ignore DP-AWS-S3-004 access-log bucket cannot log to itself",
+    aliases: [],
+    compliance: [],
+  },
+];
+
+/** A finding from the scanner: the core shape with title, column and suppression always present. */
+export type ScanFinding = Finding & { title: string; column: number; line: number; suppressed?: Suppression };
+
+export interface ScanResult {
+  findings: ScanFinding[];
+  /** Checks evaluated (one rule on one subject), and how many passed. */
+  evaluated: number;
+  passed: number;
+  score: number;
+  files: { scanned: number; bytes: number; skipped: { path: string; reason: string }[] };
+  controls: ControlResult[];
+  rules: RuleMeta[];
+}
+
+export interface ScanOptions {
+  targets: readonly TargetScanner<unknown>[];
+  suppressions?: SuppressionConfig;
+  /** Compliance frameworks whose mandatory controls are reported. */
+  frameworks?: readonly Framework[];
+  /** Files found but not handed over (too large, unreadable): reported as DP-SCAN-001. */
+  unscanned?: readonly ParseError[];
+  /** Paths left out on purpose (symlinks), listed in the result. */
+  skipped?: readonly { path: string; reason: string }[];
+}
+
+const HEAD_BYTES = 4096;
+
+function allRules(targets: readonly TargetScanner<unknown>[]): RuleMeta[] {
+  return [...ENGINE_RULES, ...targets.flatMap((t) => t.rules.map((r) => r.meta))];
+}
+
+function safeClaims(t: TargetScanner<unknown>, path: string, head: string): boolean {
+  try {
+    return t.claims(path, head);
+  } catch {
+    return false;
+  }
+}
+
+function isBinary(head: string): boolean {
+  return head.includes("\u0000");
+}
+
+/** Scan files already in memory (plan artifacts, or files read from disk). Never throws for any content. */
+export function scanSources(files: readonly SourceFile[], opts: ScanOptions): ScanResult {
+  const rules = allRules(opts.targets);
+  const metaById = new Map(rules.map((r) => [r.id, r]));
+  const evaluations: Evaluation[] = [];
+  const ignoresByFile = new Map<string, InlineIgnore[]>();
+  const skipped = [...(opts.skipped ?? [])];
+  let bytes = 0;
+  for (const err of opts.unscanned ?? []) evaluations.push(scanError(err.file, err.line ?? 1, err.message));
+
+  const claimed = new Map<TargetScanner<unknown>, SourceFile[]>();
+  for (const f of files) {
+    bytes += Buffer.byteLength(f.content, "utf8");
+    const head = f.content.slice(0, HEAD_BYTES);
+    const binary = isBinary(head);
+    for (const t of opts.targets) {
+      if (!safeClaims(t, f.path, head)) continue;
+      if (binary) {
+        if (t.target !== "secrets") evaluations.push(scanError(f.path, 1, `${f.path} is binary, not ${t.target} source`));
+        continue;
+      }
+      claimed.set(t, [...(claimed.get(t) ?? []), f]);
+    }
+    if (!binary) {
+      const ignores = inlineIgnores(f.content);
+      if (ignores.length > 0) ignoresByFile.set(f.path, ignores);
+      // Only the failures of this engine rule are reported: a reasoned ignore is not a check that adds to the score.
+      for (const i of ignores.filter((x) => x.reason === "")) {
+        evaluations.push({ ruleId: "DP-SCAN-003", passed: false, resource: `${i.ruleId} ignore`, file: f.path, line: i.line, column: 1 });
+      }
+    }
+  }
+
+  for (const t of opts.targets) {
+    const targetFiles = claimed.get(t);
+    if (!targetFiles) continue;
+    let parsed: { docs: unknown[]; errors: ParseError[] };
+    try {
+      parsed = t.parse(targetFiles);
+    } catch (e) {
+      for (const f of targetFiles) evaluations.push(scanError(f.path, 1, `the ${t.target} parser failed: ${(e as Error).message}`));
+      continue;
+    }
+    for (const err of parsed.errors) evaluations.push(scanError(err.file, err.line ?? 1, err.message));
+    for (const doc of parsed.docs) {
+      for (const rule of t.rules) {
+        try {
+          evaluations.push(...rule.check(doc));
+        } catch (e) {
+          evaluations.push({
+            ruleId: "DP-SCAN-002",
+            passed: false,
+            resource: rule.meta.id,
+            file: docFile(doc) ?? targetFiles.map((f) => f.path).sort()[0]!,
+            line: 1,
+            column: 1,
+            message: `Rule ${rule.meta.id} failed: ${(e as Error).message}`,
+          });
+        }
+      }
+    }
+  }
+
+  const findings: ScanFinding[] = [];
+  const judged: (Evaluation & { suppressed?: Suppression })[] = [];
+  for (const e of evaluations) {
+    const suppressed = e.passed || e.ruleId === "DP-SCAN-003" ? undefined : findSuppression(e, ignoresByFile.get(e.file) ?? [], opts.suppressions);
+    judged.push(suppressed ? { ...e, suppressed } : e);
+    if (e.passed) continue;
+    const meta = metaById.get(e.ruleId);
+    findings.push({
+      ruleId: e.ruleId,
+      severity: meta?.severity ?? "medium",
+      title: meta?.title ?? e.ruleId,
+      message: e.message ?? meta?.message ?? "",
+      recommendation: meta?.recommendation ?? "",
+      fix: e.fix ?? meta?.fix ?? "",
+      resource: e.resource,
+      file: e.file,
+      line: e.line,
+      column: e.column,
+      aliases: meta?.aliases ?? [],
+      ...(suppressed ? { suppressed } : {}),
+    });
+  }
+  findings.sort(compareFindings);
+  return {
+    findings,
+    evaluated: judged.length,
+    passed: judged.filter((e) => e.passed).length,
+    score: securityScore(judged, metaById),
+    files: { scanned: files.length, bytes, skipped },
+    controls: complianceControls(judged, rules, opts.frameworks ?? []),
+    rules,
+  };
+}
+
+/** The file a parsed document came from, when its model says (most have a `file`). */
+function docFile(doc: unknown): string | undefined {
+  return doc !== null && typeof doc === "object" && "file" in doc && typeof doc.file === "string" ? doc.file : undefined;
+}
+
+function scanError(file: string, line: number, message: string): Evaluation {
+  return { ruleId: "DP-SCAN-001", passed: false, resource: file, file, line, column: 1, message };
+}
+
+export function compareFindings(a: ScanFinding, b: ScanFinding): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0);
+}
+
+const SKIP_DIRS = new Set([".git", "node_modules", ".terraform", ".devops-pack"]);
+
+export interface DiscoveredFile {
+  /** How findings name the file: the path the user gave, joined with the path inside it (POSIX). */
+  path: string;
+  abs: string;
+  size: number;
+}
+
+/**
+ * Walk the given paths. Symlinks are never followed (so nothing outside the
+ * scanned roots is read); VCS, dependency and tool-state folders are skipped.
+ * The result is sorted, so output order never depends on the file system.
+ */
+export function discover(paths: readonly string[]): { files: DiscoveredFile[]; skipped: { path: string; reason: string }[]; missing: string[] } {
+  const files: DiscoveredFile[] = [];
+  const skipped: { path: string; reason: string }[] = [];
+  const missing: string[] = [];
+  const walk = (abs: string, shown: string): void => {
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      missing.push(shown);
+      return;
+    }
+    if (st.isSymbolicLink()) {
+      skipped.push({ path: shown, reason: "symlink (not followed)" });
+      return;
+    }
+    if (st.isDirectory()) {
+      let names: string[];
+      try {
+        names = readdirSync(abs);
+      } catch (e) {
+        skipped.push({ path: shown, reason: `unreadable directory: ${(e as Error).message}` });
+        return;
+      }
+      for (const name of names.sort()) {
+        if (SKIP_DIRS.has(name)) continue;
+        walk(join(abs, name), shown === "." ? name : `${shown.replace(/\/$/, "")}/${name}`);
+      }
+      return;
+    }
+    if (st.isFile()) files.push({ path: shown, abs, size: st.size });
+  };
+  for (const p of paths) walk(p, p.split("\\").join("/"));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, skipped, missing };
+}
+
+function readHead(abs: string): string {
+  const fd = openSync(abs, "r");
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const n = readSync(fd, buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, n).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Read discovered files for scanning. Files a target claims but that are too
+ * large are reported as DP-SCAN-001 findings by returning them with a marker;
+ * unclaimed files are not read at all.
+ */
+export function readForScan(
+  found: readonly DiscoveredFile[],
+  targets: readonly TargetScanner<unknown>[],
+): { sources: SourceFile[]; tooLarge: string[]; unreadable: { path: string; reason: string }[] } {
+  const sources: SourceFile[] = [];
+  const tooLarge: string[] = [];
+  const unreadable: { path: string; reason: string }[] = [];
+  for (const f of found) {
+    try {
+      if (f.size > MAX_INPUT_BYTES) {
+        const head = readHead(f.abs);
+        if (!isBinary(head) && targets.some((t) => safeClaims(t, f.path, head))) tooLarge.push(f.path);
+        continue;
+      }
+      const content = readFileSync(f.abs, "utf8");
+      const head = content.slice(0, HEAD_BYTES);
+      if (targets.some((t) => safeClaims(t, f.path, head))) sources.push({ path: f.path, content });
+    } catch (e) {
+      unreadable.push({ path: f.path, reason: (e as Error).message });
+    }
+  }
+  return { sources, tooLarge, unreadable };
+}
