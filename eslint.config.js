@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "bin/**", "bench/**/*.mjs", "scripts/**", ".devops-pack/**", ".scratch/**"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "bin/**", "bench/**/*.mjs", "scripts/**", "src/**/fixtures/**", "test/fixtures/**", ".devops-pack/**", ".scratch/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

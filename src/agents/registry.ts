@@ -19,7 +19,3 @@ export const SPECIALISTS: readonly SpecialistEntry[] = [
     load: async () => (await import("./cicd/index.js")).cicdSpecialist,
   },
 ];
-
-export function specialistEntries(): Map<string, SpecialistEntry> {
-  return new Map(SPECIALISTS.map((s) => [s.taskType, s]));
-}

@@ -17,7 +17,8 @@ import type { Store, StoredPlan } from "../../core/store/index.js";
 import { defaultStoreConfig, openStore } from "../../core/store/index.js";
 import { parseTaskDocument, routeTask, validateTaskInput, withEnvironment } from "../../core/tasks/parse.js";
 import { VALIDATORS } from "../../core/validators/index.js";
-import { specialistEntries } from "../registry.js";
+import type { SpecialistEntry } from "../registry.js";
+import { SPECIALISTS } from "../registry.js";
 
 export interface RuntimeOptions {
   /** The project: where `.devops-pack/` (store, project packs) lives. */
@@ -28,6 +29,8 @@ export interface RuntimeOptions {
   store?: Store;
   /** Extra gate evaluators (the scanner registers the security gate here). */
   gateEnv?: Partial<Omit<GateEnvironment, "decisions">>;
+  /** The specialists to route to; defaults to the agents layer's own registry. */
+  specialists?: readonly SpecialistEntry[];
 }
 
 export interface RunOutcome {
@@ -64,9 +67,15 @@ function gateEnvironment(opts: RuntimeOptions, decisions: GateEnvironment["decis
 }
 
 /** Parse, route and validate a task document. Throws BAD_INPUT with suggestions. */
-export async function prepareTask(text: string, source: string, packs: PackSet, env?: string): Promise<{ envelope: TaskEnvelope; specialist: Specialist<unknown>; input: unknown }> {
+export async function prepareTask(
+  text: string,
+  source: string,
+  packs: PackSet,
+  env?: string,
+  specialists: readonly SpecialistEntry[] = SPECIALISTS,
+): Promise<{ envelope: TaskEnvelope; specialist: Specialist<unknown>; input: unknown }> {
   let envelope = parseTaskDocument(text, source);
-  const entry = routeTask(envelope.type, { specialists: specialistEntries(), declared: packs.handlers() });
+  const entry = routeTask(envelope.type, { specialists: new Map(specialists.map((s) => [s.taskType, s])), declared: packs.handlers() });
   const specialist = await entry.load();
   const owner = packs.handlers().get(envelope.type);
   if (owner !== undefined && owner !== specialist.agent) {
@@ -99,7 +108,7 @@ export function buildPlan(envelope: TaskEnvelope, specialist: Specialist<unknown
 /** The manager's main job: task text → routed specialist → plan → gates → stored. */
 export async function runTask(text: string, source: string, opts: RuntimeOptions & { env?: string }): Promise<RunOutcome> {
   const packs = opts.packs ?? loadPacks({ projectDir: opts.projectDir });
-  const { envelope, specialist, input } = await prepareTask(text, source, packs, opts.env);
+  const { envelope, specialist, input } = await prepareTask(text, source, packs, opts.env, opts.specialists);
   const actor = opts.actor ?? defaultActor();
   return withStore(opts, async (store) => {
     const runId = newId();

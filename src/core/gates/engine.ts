@@ -26,7 +26,7 @@ export interface GateEnvironment {
   /** Validators by artifact kind, loaded on first use. */
   validators: Partial<Record<ArtifactKind, () => Promise<ArtifactValidator>>>;
   /** The security scanner over a plan's artifacts; absent until one is registered. */
-  securityScan?: (artifacts: Artifact[]) => Promise<{ findings: Finding[]; score: number }>;
+  securityScan?: (artifacts: Artifact[]) => Promise<{ findings: Finding[]; score: number; evaluated?: number }>;
   /** Compliance evaluation for the selected frameworks; absent until one is registered. */
   compliance?: (artifacts: Artifact[], frameworks: string[]) => Promise<GateCheck[]>;
   /** Decisions recorded for this plan, oldest first. */
@@ -94,10 +94,11 @@ async function securityGate(plan: Plan, spec: GateSpec, env: GateEnvironment): P
   if (!env.securityScan) {
     return result(spec.id, "skipped", spec.threshold, [{ name: "scanner", ok: true, message: "no security scanner is registered in this build; the plan was not scanned" }], [], started);
   }
-  const { findings, score } = await env.securityScan(plan.artifacts);
+  const { findings, score, evaluated } = await env.securityScan(plan.artifacts);
   const active = findings.filter((f) => !f.suppressed);
   const critical = active.filter((f) => f.severity === "critical");
-  const checks: GateCheck[] = active.map((f) => ({ name: `${f.ruleId} ${f.file}`, ok: false, message: `${f.severity}: ${f.message}`, ...(f.line !== undefined ? { line: f.line } : {}) }));
+  const summary: GateCheck[] = evaluated === undefined ? [] : [{ name: "scanner", ok: true, message: `${evaluated} rule evaluation(s) over ${plan.artifacts.length} artifact(s)` }];
+  const checks: GateCheck[] = [...summary, ...active.map((f) => ({ name: `${f.ruleId} ${f.file}`, ok: false, message: `${f.severity}: ${f.message}`, ...(f.line !== undefined ? { line: f.line } : {}) }))];
   const blocking: string[] = [];
   if (score < spec.threshold) blocking.push(`security score ${score}% is below ${spec.threshold}%`);
   for (const f of critical) blocking.push(`critical ${f.ruleId} in ${f.file}${f.line ? `:${f.line}` : ""}: ${f.message}`);

@@ -83,4 +83,26 @@ export const COMMANDS: CommandSpec[] = [
     examples: ["devops-pack apply 3f2a --dir .", "devops-pack apply 3f2a --dir ../service --dry-run", "devops-pack apply 3f2a --force   # overwrite files without the generated marker"],
     load: () => import("./commands/apply.js").then((m) => ({ run: m.runApply })),
   },
+  {
+    name: "scan",
+    usage: "scan [paths…]",
+    summary: "Scan Terraform, Kubernetes, Dockerfiles, GitHub workflows and secrets; exit 1 below --threshold or on a critical finding",
+    options: { format: { type: "string" }, threshold: { type: "string" }, output: { type: "string", short: "o" }, framework: { type: "string", multiple: true }, suppressions: { type: "string" } },
+    allowPositionals: true,
+    examples: [
+      "devops-pack scan .",
+      "devops-pack scan infra/ k8s/ --format sarif --output devops-pack.sarif",
+      "devops-pack scan . --threshold 90 --framework cis-aws --framework soc2",
+    ],
+    load: () => import("./commands/scan.js").then((m) => ({ run: m.runScan })),
+  },
+  {
+    name: "rules",
+    usage: "rules",
+    summary: "List the scanner's rules with their aliases in Checkov, Trivy, kube-linter and zizmor",
+    options: { target: { type: "string" } },
+    allowPositionals: false,
+    examples: ["devops-pack rules", "devops-pack rules --json", "devops-pack rules --target terraform"],
+    load: () => import("./commands/scan.js").then((m) => ({ run: m.runRules })),
+  },
 ];

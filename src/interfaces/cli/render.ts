@@ -52,7 +52,7 @@ export function renderGates(gates: GateResult[]): string[] {
   const lines: string[] = [];
   for (const g of gates) {
     const detail =
-      g.status === "skipped" ? (g.checks[0]?.message ?? "") : g.blocking.length > 0 ? g.blocking.slice(0, 5).join("; ") : `${g.checks.length} check(s), score ${g.score}% ≥ ${g.threshold}%`;
+      g.status === "skipped" ? (g.checks[0]?.message ?? "") : g.blocking.length > 0 ? g.blocking.slice(0, 5).join("; ") : `${g.gate.startsWith("gate.security") ? (g.checks[0]?.message ?? "") : `${g.checks.length} check(s)`}, score ${g.score}% ≥ ${g.threshold}%`;
     lines.push(`  ${STATUS_MARK[g.status]}  ${g.gate.padEnd(w)}  ${detail}  (${g.duration_ms} ms)`);
     if (g.status === "failed") for (const c of g.checks.filter((x) => !x.ok).slice(0, 20)) lines.push(`        ${c.name}${c.line ? `:${c.line}` : ""}${c.column ? `:${c.column}` : ""}  ${c.message ?? ""}`);
   }

@@ -21,7 +21,17 @@ export interface TfAttr {
   column: number;
 }
 
-/** A block: `resource "t" "n" {…}`, or a nested block such as `ingress {…}` or `dynamic "x" {…}`. */
+/**
+ * A block: `resource "t" "n" {…}`, or a nested block such as `ingress {…}` or `dynamic "x" {…}`.
+ *
+ * A `dynamic "x"` block has type "dynamic", labels ["x"], its `for_each` /
+ * `iterator` attributes, and its `content` block in `blocks`: once per element
+ * when `for_each` is known (iterator values bound), once with unknown iterator
+ * values when it is not, and not at all when it is known to be empty.
+ *
+ * Attribute values and refs are computed on first read (see project.ts):
+ * read them through the object, do not spread a TfAttr.
+ */
 export interface TfBlock {
   type: string;
   labels: string[];

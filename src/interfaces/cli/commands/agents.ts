@@ -1,6 +1,6 @@
 import { loadPacks } from "../../../core/packs/loader.js";
 import type { ActivatedAgent } from "../../../core/packs/loader.js";
-import { SPECIALISTS } from "../../../agents/registry.js";
+import { ALL_SPECIALISTS } from "../../wiring.js";
 import { onePositional } from "../args.js";
 import type { CliContext } from "../context.js";
 import { printJson } from "../context.js";
@@ -8,7 +8,7 @@ import { printJson } from "../context.js";
 function status(a: ActivatedAgent): { built: boolean; text: string } {
   const handles = a.doc.spec.handles;
   if (handles.length === 0) return { built: true, text: "routes tasks to the specialists" };
-  const built = handles.filter((t) => SPECIALISTS.some((s) => s.taskType === t));
+  const built = handles.filter((t) => ALL_SPECIALISTS.some((s) => s.taskType === t));
   if (built.length === handles.length) return { built: true, text: `ready: runs ${handles.join(", ")}` };
   return { built: false, text: `not built yet: will take ${handles.filter((t) => !built.includes(t)).join(", ")}` };
 }

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import { badInput } from "../../../core/errors.js";
 import { MAX_INPUT_BYTES } from "../../../core/yaml.js";
 import { runTask } from "../../../agents/manager/runtime.js";
+import { wired } from "../../wiring.js";
 import { onePositional, optionalString } from "../args.js";
 import type { CliContext } from "../context.js";
 import { printJson } from "../context.js";
@@ -36,7 +37,7 @@ export async function runRun(ctx: CliContext, values: Record<string, unknown>, p
   const source = onePositional(positionals, "task file (or - for standard input)", "run <task-file|->");
   const text = source === "-" ? await readStdin(ctx) : readTaskFile(source);
   const env = optionalString(values, "env");
-  const outcome = await runTask(text, source === "-" ? "<stdin>" : source, { projectDir: ctx.projectDir, ...(env !== undefined ? { env } : {}) });
+  const outcome = await runTask(text, source === "-" ? "<stdin>" : source, { ...wired(ctx.projectDir), ...(env !== undefined ? { env } : {}) });
   const { plan, gates, verdict } = outcome;
   if (ctx.json) {
     printJson(ctx, { ok: verdict !== "failed", verdict, runId: outcome.runId, plan: planJson(plan), gates });

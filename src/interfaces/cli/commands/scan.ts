@@ -1,0 +1,58 @@
+import { writeFileSync } from "node:fs";
+import { badInput } from "../../../core/errors.js";
+import { packageVersion } from "../../../core/package-root.js";
+import { allRules, loadSuppressions, parseFrameworks, scanPaths } from "../../../scanner/index.js";
+import { toSarif } from "../../../scanner/output/sarif.js";
+import { toTable } from "../../../scanner/output/table.js";
+import { optionalString } from "../args.js";
+import type { CliContext } from "../context.js";
+import { printJson } from "../context.js";
+
+const FORMATS = ["table", "json", "sarif"] as const;
+
+export async function runScan(ctx: CliContext, values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  const format = optionalString(values, "format") ?? (ctx.json ? "json" : "table");
+  if (!(FORMATS as readonly string[]).includes(format)) throw badInput(`Unknown --format '${format}'. Valid formats: ${FORMATS.join(", ")}.`);
+  const thresholdRaw = optionalString(values, "threshold") ?? "95";
+  const threshold = Number(thresholdRaw);
+  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 100) throw badInput(`--threshold must be a percentage from 0 to 100, got '${thresholdRaw}'.`);
+  const frameworks = parseFrameworks(((values.framework as string[] | undefined) ?? []).flatMap((f) => f.split(",")).filter(Boolean));
+  const suppressions = await loadSuppressions(optionalString(values, "suppressions"), ctx.projectDir);
+  const paths = positionals.length > 0 ? positionals : ["."];
+  if (format === "table" && !ctx.json) ctx.err(`scanning ${paths.join(", ")}…`);
+  const result = await scanPaths(paths, { frameworks, ...(suppressions ? { suppressions } : {}) });
+
+  const critical = result.findings.some((f) => !f.suppressed && f.severity === "critical");
+  const controlsFailed = result.controls.some((c) => c.status === "failed");
+  const pass = result.score >= threshold && !critical && !controlsFailed;
+  const output = optionalString(values, "output");
+  let text: string;
+  if (format === "sarif") text = JSON.stringify(toSarif(result, { version: packageVersion() }), null, 2);
+  else if (format === "json") {
+    text = JSON.stringify(
+      { ok: pass, score: result.score, threshold, evaluated: result.evaluated, passed: result.passed, files: result.files, findings: result.findings, controls: result.controls },
+      null,
+      2,
+    );
+  } else text = toTable(result, { colour: output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR, threshold });
+  if (output !== undefined) {
+    writeFileSync(output, text + "\n");
+    ctx.err(`wrote ${format} to ${output}: ${result.findings.length} finding(s), score ${result.score}%`);
+  } else ctx.out(text);
+  return pass ? 0 : 1;
+}
+
+export async function runRules(ctx: CliContext, values: Record<string, unknown>): Promise<number> {
+  const target = optionalString(values, "target");
+  const rules = (await allRules()).filter((r) => target === undefined || r.target === target);
+  if (ctx.json) {
+    printJson(ctx, { rules });
+    return 0;
+  }
+  for (const r of rules) {
+    ctx.out(`${r.id.padEnd(20)} ${r.severity.padEnd(8)} ${r.title}`);
+    if (r.aliases.length > 0) ctx.out(`${"".padEnd(30)}same as: ${r.aliases.join(", ")}`);
+  }
+  ctx.out(`${rules.length} rules`);
+  return 0;
+}

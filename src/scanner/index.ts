@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { SpecialistEntry } from "../agents/registry.js";
+import { badInput } from "../core/errors.js";
+import type { GateEnvironment } from "../core/gates/engine.js";
+import type { GateCheck } from "../core/gates/types.js";
+import type { Artifact } from "../core/plans/plan.js";
+import type { ScanResult } from "./engine.js";
+import { discover, ENGINE_RULES, readForScan, scanSources } from "./engine.js";
+import type { SuppressionConfig } from "./suppress.js";
+import { parseSuppressionConfig } from "./suppress.js";
+import type { Framework, RuleMeta, TargetScanner } from "./types.js";
+
+export type { ScanFinding, ScanResult } from "./engine.js";
+
+/** devops_security's specialist, registered beside the agents layer's specialists (it needs the scanner). */
+export const SECURITY_SPECIALIST: SpecialistEntry = {
+  taskType: "devops.security",
+  agent: "devops_security",
+  load: async () => {
+    const { createSecuritySpecialist } = await import("./agent/index.js");
+    return createSecuritySpecialist(await loadTargets());
+  },
+};
+export type { Framework, RuleMeta } from "./types.js";
+
+export const FRAMEWORKS: readonly Framework[] = ["cis-aws", "cis-k8s", "soc2"];
+
+/** Every scan target, registered explicitly and loaded on first use. */
+const TARGET_LOADERS: readonly (() => Promise<TargetScanner<unknown>>)[] = [
+  async () => {
+    const m = await import("./terraform/index.js");
+    return { ...(m.terraformTarget as TargetScanner<unknown>), init: m.initTerraformParser };
+  },
+  async () => (await import("./kubernetes/index.js")).kubernetesTarget,
+  async () => (await import("./dockerfile/index.js")).dockerfileTarget,
+  async () => (await import("./github-actions/index.js")).githubActionsTarget,
+  async () => (await import("./secrets/index.js")).secretsTarget,
+];
+
+let targetsPromise: Promise<TargetScanner<unknown>[]> | undefined;
+
+/** Load and initialise every target once per process. */
+export function loadTargets(): Promise<TargetScanner<unknown>[]> {
+  targetsPromise ??= (async () => {
+    const targets = await Promise.all(TARGET_LOADERS.map((load) => load()));
+    for (const t of targets) await t.init?.();
+    return targets;
+  })();
+  return targetsPromise;
+}
+
+/** Every rule's metadata, engine rules first, sorted by id within each target. */
+export async function allRules(): Promise<RuleMeta[]> {
+  const targets = await loadTargets();
+  return [...ENGINE_RULES, ...targets.flatMap((t) => t.rules.map((r) => r.meta).sort((a, b) => a.id.localeCompare(b.id)))];
+}
+
+export function parseFrameworks(list: readonly string[]): Framework[] {
+  for (const f of list) {
+    if (!FRAMEWORKS.includes(f as Framework)) throw badInput(`Unknown compliance framework '${f}'. Valid frameworks: ${FRAMEWORKS.join(", ")}.`);
+  }
+  return list as Framework[];
+}
+
+/** The suppressions file of a project, if it has one: `.devops-pack/suppressions.yaml`. */
+export async function loadSuppressions(file: string | undefined, projectDir: string): Promise<SuppressionConfig | undefined> {
+  const path = file ?? join(projectDir, ".devops-pack", "suppressions.yaml");
+  if (!existsSync(path)) {
+    if (file !== undefined) throw badInput(`Suppressions file ${file} does not exist.`);
+    return undefined;
+  }
+  const known = new Set((await allRules()).map((r) => r.id));
+  return parseSuppressionConfig(readFileSync(path, "utf8"), path, known);
+}
+
+export interface ScanPathsOptions {
+  frameworks?: readonly Framework[];
+  suppressions?: SuppressionConfig;
+}
+
+/** Scan files and directories on disk. Never follows symlinks; never throws for file contents. */
+export async function scanPaths(paths: readonly string[], opts: ScanPathsOptions = {}): Promise<ScanResult> {
+  const targets = await loadTargets();
+  const found = discover(paths);
+  if (found.missing.length > 0) throw badInput(`Nothing to scan at ${found.missing.join(", ")}: no such file or directory.`);
+  const read = readForScan(found.files, targets);
+  return scanSources(read.sources, {
+    targets,
+    ...(opts.suppressions ? { suppressions: opts.suppressions } : {}),
+    frameworks: opts.frameworks ?? [],
+    unscanned: [
+      ...read.tooLarge.map((file) => ({ file, message: `${file} is larger than 2 MiB and was not scanned` })),
+      ...read.unreadable.map((u) => ({ file: u.path, message: `${u.path} could not be read: ${u.reason}` })),
+    ],
+    skipped: found.skipped,
+  });
+}
+
+/** Scan a plan's artifacts in memory. */
+export async function scanArtifacts(artifacts: readonly Artifact[], frameworks: readonly Framework[] = []): Promise<ScanResult> {
+  const targets = await loadTargets();
+  return scanSources(
+    artifacts.map((a) => ({ path: a.path, content: a.content })),
+    { targets, frameworks },
+  );
+}
+
+/**
+ * The security and compliance gates' evaluators, for the manager's gate
+ * engine: every plan of every specialist is scanned by the same rules as
+ * `devops-pack scan`.
+ */
+export function securityGateEnv(): Pick<GateEnvironment, "securityScan" | "compliance"> {
+  return {
+    securityScan: async (artifacts) => {
+      const r = await scanArtifacts(artifacts);
+      return { findings: r.findings, score: r.score, evaluated: r.evaluated };
+    },
+    compliance: async (artifacts, frameworks) => {
+      const r = await scanArtifacts(artifacts, parseFrameworks(frameworks));
+      return r.controls.map(
+        (c): GateCheck => ({
+          name: `${c.framework} ${c.control}`,
+          ok: c.status !== "failed",
+          message: c.status === "failed" ? `failed: ${c.failedRules.join(", ")}` : c.status.replace("_", " "),
+        }),
+      );
+    },
+  };
+}

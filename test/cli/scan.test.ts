@@ -1,0 +1,123 @@
+import { readFileSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, cliJson } from "../helpers/cli.js";
+import { tempDir, writeTree } from "../helpers/tmp.js";
+
+const INSECURE_TF = `resource "aws_s3_bucket" "logs" {
+  bucket = "acme-logs"
+}
+
+resource "aws_security_group" "ssh" {
+  name = "ssh"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`;
+const PRIVILEGED_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: bad
+  namespace: apps
+spec:
+  containers:
+    - name: c
+      image: nginx:latest
+      securityContext:
+        privileged: true
+`;
+
+interface ScanJson {
+  ok: boolean;
+  score: number;
+  findings: { ruleId: string; severity: string; file: string; line: number; resource: string; suppressed?: { reason: string } }[];
+}
+
+describe("devops-pack scan", () => {
+  it("finds Terraform and Kubernetes problems with file, line and resource, and exits 1", () => {
+    const dir = tempDir();
+    writeTree(dir, { "infra/main.tf": INSECURE_TF, "k8s/pod.yaml": PRIVILEGED_POD });
+    const r = cliJson<ScanJson>(["scan", "infra", "k8s"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.json.ok).toBe(false);
+    const sg = r.json.findings.find((f) => f.resource === "aws_security_group.ssh" && f.severity !== "low");
+    expect(sg?.file).toBe("infra/main.tf");
+    expect(sg?.line).toBeGreaterThanOrEqual(5);
+    const priv = r.json.findings.find((f) => f.file === "k8s/pod.yaml" && f.severity === "critical");
+    expect(priv?.resource).toBe("Pod/apps/bad");
+  });
+
+  it("writes SARIF 2.1.0 for code scanning", () => {
+    const dir = tempDir();
+    writeTree(dir, { "main.tf": INSECURE_TF });
+    const r = cli(["scan", ".", "--format", "sarif", "--output", "out.sarif"], { cwd: dir });
+    expect(r.code).toBe(1);
+    const sarif = JSON.parse(readFileSync(join(dir, "out.sarif"), "utf8")) as { version: string; runs: { tool: { driver: { rules: unknown[] } }; results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    expect(sarif.version).toBe("2.1.0");
+    expect(sarif.runs[0]!.tool.driver.rules.length).toBeGreaterThan(100);
+    expect(sarif.runs[0]!.results.length).toBeGreaterThan(0);
+    expect(sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri).toBe("main.tf");
+  });
+
+  it("a threshold of 0 passes unless something is critical; bad flags exit 2", () => {
+    const dir = tempDir();
+    writeTree(dir, { "main.tf": INSECURE_TF });
+    expect(cli(["scan", ".", "--threshold", "0"], { cwd: dir }).code).toBe(0);
+    expect(cli(["scan", ".", "--threshold", "200"], { cwd: dir }).code).toBe(2);
+    expect(cli(["scan", ".", "--format", "xml"], { cwd: dir }).code).toBe(2);
+    expect(cli(["scan", "nope"], { cwd: dir }).code).toBe(2);
+    expect(cli(["scan", ".", "--framework", "hipaa"], { cwd: dir }).stderr).toMatch(/Unknown compliance framework 'hipaa'/);
+  });
+
+  it("suppressions from the config file are reported as suppressed and need a reason", () => {
+    const dir = tempDir();
+    writeTree(dir, { "main.tf": INSECURE_TF });
+    const before = cliJson<ScanJson>(["scan", "."], { cwd: dir }).json.findings.filter((f) => !f.suppressed);
+    const rule = before[0]!.ruleId;
+    writeTree(dir, { ".devops-pack/suppressions.yaml": `suppressions:\n  - rule: ${rule}\n    path: "*.tf"\n    reason: accepted in the sandbox account\n` });
+    const after = cliJson<ScanJson>(["scan", "."], { cwd: dir }).json.findings;
+    expect(after.filter((f) => f.ruleId === rule).every((f) => f.suppressed?.reason === "accepted in the sandbox account")).toBe(true);
+    writeTree(dir, { ".devops-pack/suppressions.yaml": `suppressions:\n  - rule: ${rule}\n` });
+    const bad = cli(["scan", "."], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/reason/);
+  });
+
+  it("hostile files: malformed, binary, alias bombs and symlinks out of the root never stop the scan", () => {
+    const dir = tempDir();
+    const outside = tempDir();
+    writeTree(outside, { "secret.tf": INSECURE_TF });
+    const bomb = ["apiVersion: v1", "kind: ConfigMap", "metadata: {name: b, namespace: x}", "data:", "  a: &a [x,x,x,x,x,x,x,x,x,x]", "  b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]", "  c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]", "  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]", "  e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]", "  f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]", "  g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]", "  h: [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]"].join("\n");
+    writeTree(dir, {
+      "broken.tf": 'resource "aws_s3_bucket" "x" {\n  bucket = \n',
+      "garbage.tf": "\u0000\u0001\u0002binary",
+      "bomb.yaml": bomb,
+      "huge.tf": "# " + "x".repeat(3 * 1024 * 1024),
+      "ok.tf": INSECURE_TF,
+    });
+    symlinkSync(join(outside, "secret.tf"), join(dir, "link.tf"));
+    const started = Date.now();
+    const r = cliJson<ScanJson>(["scan", "."], { cwd: dir });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.code).toBe(1);
+    const scanErrors = r.json.findings.filter((f) => f.ruleId === "DP-SCAN-001").map((f) => f.file).sort();
+    expect(scanErrors).toEqual(["bomb.yaml", "broken.tf", "garbage.tf", "huge.tf"]);
+    expect(r.json.findings.some((f) => f.file === "ok.tf")).toBe(true);
+    expect(r.json.findings.some((f) => f.file.includes("link") || f.file.includes("secret"))).toBe(false);
+    // Same input, same bytes.
+    expect(cli(["scan", ".", "--json"], { cwd: dir }).stdout).toBe(cli(["scan", ".", "--json"], { cwd: dir }).stdout);
+  });
+
+  it("rules --json lists every rule with aliases and compliance mappings", () => {
+    const r = cliJson<{ rules: { id: string; aliases: string[]; compliance: unknown[]; severity: string }[] }>(["rules"], { cwd: tempDir() });
+    expect(r.code).toBe(0);
+    const ids = r.json.rules.map((x) => x.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => !id.startsWith("DP-SCAN-")).length).toBeGreaterThanOrEqual(120);
+    expect(r.json.rules.filter((x) => x.aliases.length > 0).length).toBeGreaterThan(80);
+  });
+});
