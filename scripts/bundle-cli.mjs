@@ -27,7 +27,8 @@ const englishOnlyZodLocales = {
 
 rmSync("dist/cli-bundle", { recursive: true, force: true });
 await build({
-  entryPoints: { main: "src/interfaces/cli/main.ts" },
+  // The scanner's worker thread is loaded by URL next to the chunk that starts it.
+  entryPoints: { main: "src/interfaces/cli/main.ts", "scan-worker": "src/scanner/scan-worker.ts" },
   outdir: "dist/cli-bundle",
   bundle: true,
   splitting: true,

@@ -88,42 +88,31 @@ function isBinary(head: string): boolean {
   return head.includes("\u0000");
 }
 
-/** Scan files already in memory (plan artifacts, or files read from disk). Never throws for any content. */
-export function scanSources(files: readonly SourceFile[], opts: ScanOptions): ScanResult {
-  const rules = allRules(opts.targets);
-  const metaById = new Map(rules.map((r) => [r.id, r]));
-  const evaluations: Evaluation[] = [];
-  const ignoresByFile = new Map<string, InlineIgnore[]>();
-  const skipped = [...(opts.skipped ?? [])];
-  let bytes = 0;
-  for (const err of opts.unscanned ?? []) evaluations.push(scanError(err.file, err.line ?? 1, err.message));
-
+/** Which targets claim which files (binary files claimed by a structured target become DP-SCAN-001). */
+export function claimFiles(files: readonly SourceFile[], targets: readonly TargetScanner<unknown>[]): { claimed: Map<TargetScanner<unknown>, SourceFile[]>; errors: Evaluation[] } {
   const claimed = new Map<TargetScanner<unknown>, SourceFile[]>();
+  const errors: Evaluation[] = [];
   for (const f of files) {
-    bytes += Buffer.byteLength(f.content, "utf8");
     const head = f.content.slice(0, HEAD_BYTES);
     const binary = isBinary(head);
-    for (const t of opts.targets) {
+    for (const t of targets) {
       if (!safeClaims(t, f.path, head)) continue;
       if (binary) {
-        if (t.target !== "secrets") evaluations.push(scanError(f.path, 1, `${f.path} is binary, not ${t.target} source`));
+        if (t.target !== "secrets") errors.push(scanError(f.path, 1, `${f.path} is binary, not ${t.target} source`));
         continue;
       }
-      claimed.set(t, [...(claimed.get(t) ?? []), f]);
-    }
-    if (!binary) {
-      const ignores = inlineIgnores(f.content);
-      if (ignores.length > 0) ignoresByFile.set(f.path, ignores);
-      // Only the failures of this engine rule are reported: a reasoned ignore is not a check that adds to the score.
-      for (const i of ignores.filter((x) => x.reason === "")) {
-        evaluations.push({ ruleId: "DP-SCAN-003", passed: false, resource: `${i.ruleId} ignore`, file: f.path, line: i.line, column: 1 });
-      }
+      const list = claimed.get(t);
+      if (list) list.push(f);
+      else claimed.set(t, [f]);
     }
   }
+  return { claimed, errors };
+}
 
-  for (const t of opts.targets) {
-    const targetFiles = claimed.get(t);
-    if (!targetFiles) continue;
+/** Parse each target's files and run its rules: every evaluation, passes included. Never throws. */
+export function evaluateTargets(claimed: ReadonlyMap<TargetScanner<unknown>, SourceFile[]>): Evaluation[] {
+  const evaluations: Evaluation[] = [];
+  for (const [t, targetFiles] of claimed) {
     let parsed: { docs: unknown[]; errors: ParseError[] };
     try {
       parsed = t.parse(targetFiles);
@@ -135,7 +124,7 @@ export function scanSources(files: readonly SourceFile[], opts: ScanOptions): Sc
     for (const doc of parsed.docs) {
       for (const rule of t.rules) {
         try {
-          evaluations.push(...rule.check(doc));
+          for (const e of rule.check(doc)) evaluations.push(e);
         } catch (e) {
           evaluations.push({
             ruleId: "DP-SCAN-002",
@@ -150,6 +139,38 @@ export function scanSources(files: readonly SourceFile[], opts: ScanOptions): Sc
       }
     }
   }
+  return evaluations;
+}
+
+/** Scan files already in memory (plan artifacts, or files read from disk). Never throws for any content. */
+export function scanSources(files: readonly SourceFile[], opts: ScanOptions): ScanResult {
+  const { claimed, errors } = claimFiles(files, opts.targets);
+  return judge(files, [...errors, ...evaluateTargets(claimed)], opts);
+}
+
+/**
+ * Turn evaluations into the result: inline and config suppressions, findings
+ * with rule metadata in a deterministic order, the score and the controls.
+ */
+export function judge(files: readonly SourceFile[], evaluated: readonly Evaluation[], opts: ScanOptions): ScanResult {
+  const rules = allRules(opts.targets);
+  const metaById = new Map(rules.map((r) => [r.id, r]));
+  const evaluations: Evaluation[] = [];
+  const ignoresByFile = new Map<string, InlineIgnore[]>();
+  const skipped = [...(opts.skipped ?? [])];
+  let bytes = 0;
+  for (const err of opts.unscanned ?? []) evaluations.push(scanError(err.file, err.line ?? 1, err.message));
+  for (const f of files) {
+    bytes += Buffer.byteLength(f.content, "utf8");
+    if (isBinary(f.content.slice(0, HEAD_BYTES))) continue;
+    const ignores = inlineIgnores(f.content);
+    if (ignores.length > 0) ignoresByFile.set(f.path, ignores);
+    // Only the failures of this engine rule are reported: a reasoned ignore is not a check that adds to the score.
+    for (const i of ignores.filter((x) => x.reason === "")) {
+      evaluations.push({ ruleId: "DP-SCAN-003", passed: false, resource: `${i.ruleId} ignore`, file: f.path, line: i.line, column: 1 });
+    }
+  }
+  for (const e of evaluated) evaluations.push(e);
 
   const findings: ScanFinding[] = [];
   const judged: (Evaluation & { suppressed?: Suppression })[] = [];

@@ -7,6 +7,7 @@ import type { GateCheck } from "../core/gates/types.js";
 import type { Artifact } from "../core/plans/plan.js";
 import type { ScanResult } from "./engine.js";
 import { discover, ENGINE_RULES, readForScan, scanSources } from "./engine.js";
+import { scanSourcesParallel } from "./parallel.js";
 import type { SuppressionConfig } from "./suppress.js";
 import { parseSuppressionConfig } from "./suppress.js";
 import type { Framework, RuleMeta, TargetScanner } from "./types.js";
@@ -85,7 +86,7 @@ export async function scanPaths(paths: readonly string[], opts: ScanPathsOptions
   const found = discover(paths);
   if (found.missing.length > 0) throw badInput(`Nothing to scan at ${found.missing.join(", ")}: no such file or directory.`);
   const read = readForScan(found.files, targets);
-  return scanSources(read.sources, {
+  return scanSourcesParallel(read.sources, {
     targets,
     ...(opts.suppressions ? { suppressions: opts.suppressions } : {}),
     frameworks: opts.frameworks ?? [],

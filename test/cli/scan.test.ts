@@ -112,6 +112,16 @@ describe("devops-pack scan", () => {
     expect(cli(["scan", ".", "--json"], { cwd: dir }).stdout).toBe(cli(["scan", ".", "--json"], { cwd: dir }).stdout);
   });
 
+  it("the worker-thread scan gives exactly the single-thread result", () => {
+    const dir = tempDir();
+    writeTree(dir, { "infra/main.tf": INSECURE_TF, "k8s/pod.yaml": PRIVILEGED_POD, "Dockerfile": "FROM node:latest\nRUN npm ci\n", "notes.txt": "token = 'x9Qz3LmP8vR2tY6wK4nB'\n" });
+    const parallel = cli(["scan", ".", "--format", "json"], { cwd: dir, env: { DEVOPS_PACK_SCAN_WORKERS: "1" } });
+    const single = cli(["scan", ".", "--format", "json"], { cwd: dir, env: { DEVOPS_PACK_SCAN_WORKERS: "0" } });
+    expect(parallel.stdout).toBe(single.stdout);
+    expect((JSON.parse(parallel.stdout) as ScanJson).findings.some((f) => f.file === "infra/main.tf")).toBe(true);
+    expect((JSON.parse(parallel.stdout) as ScanJson).findings.some((f) => f.file === "Dockerfile")).toBe(true);
+  });
+
   it("rules --json lists every rule with aliases and compliance mappings", () => {
     const r = cliJson<{ rules: { id: string; aliases: string[]; compliance: unknown[]; severity: string }[] }>(["rules"], { cwd: tempDir() });
     expect(r.code).toBe(0);
