@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SpecialistEntry } from "../agents/registry.js";
 import { badInput } from "../core/errors.js";
 import type { GateEnvironment } from "../core/gates/engine.js";
 import type { GateCheck } from "../core/gates/types.js";
@@ -14,15 +13,7 @@ import type { Framework, RuleMeta, TargetScanner } from "./types.js";
 
 export type { ScanFinding, ScanResult } from "./engine.js";
 
-/** devops_security's specialist, registered beside the agents layer's specialists (it needs the scanner). */
-export const SECURITY_SPECIALIST: SpecialistEntry = {
-  taskType: "devops.security",
-  agent: "devops_security",
-  load: async () => {
-    const { createSecuritySpecialist } = await import("./agent/index.js");
-    return createSecuritySpecialist(await loadTargets());
-  },
-};
+export { SECURITY_SPECIALIST } from "./entry.js";
 export type { Framework, RuleMeta } from "./types.js";
 
 export const FRAMEWORKS: readonly Framework[] = ["cis-aws", "cis-k8s", "soc2"];

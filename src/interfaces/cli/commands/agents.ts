@@ -1,6 +1,6 @@
 import { loadPacks } from "../../../core/packs/loader.js";
 import type { ActivatedAgent } from "../../../core/packs/loader.js";
-import { ALL_SPECIALISTS } from "../../wiring.js";
+import { ALL_SPECIALISTS } from "../../specialists.js";
 import { onePositional } from "../args.js";
 import type { CliContext } from "../context.js";
 import { printJson } from "../context.js";
