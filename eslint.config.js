@@ -41,5 +41,10 @@ export default tseslint.config(
       ] }],
     },
   },
+  {
+    // Tests and test support may check generated output with the scanner.
+    files: ["src/agents/**/*.test.ts", "src/agents/**/testing/**/*.ts"],
+    rules: { "no-restricted-imports": "off" },
+  },
   { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
 );

@@ -18,4 +18,9 @@ export const SPECIALISTS: readonly SpecialistEntry[] = [
     agent: "devops_cicd",
     load: async () => (await import("./cicd/index.js")).cicdSpecialist,
   },
+  {
+    taskType: "devops.kubernetes",
+    agent: "devops_kubernetes",
+    load: async () => (await import("./kubernetes/index.js")).kubernetesSpecialist,
+  },
 ];

@@ -9,4 +9,6 @@ export const VALIDATORS: GateEnvironment["validators"] = {
     const { lintWorkflow, ACTIONLINT_TOOL } = await import("./actionlint.js");
     return { kind: "github-workflow", tool: ACTIONLINT_TOOL, validate: (a) => lintWorkflow(a.content, a.path) };
   },
+  kubernetes: async (): Promise<ArtifactValidator> => (await import("./kubernetes.js")).kubernetesValidator,
+  helm: async (): Promise<ArtifactValidator> => (await import("./kubernetes.js")).helmValidator,
 };
