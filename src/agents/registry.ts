@@ -19,6 +19,11 @@ export const SPECIALISTS: readonly SpecialistEntry[] = [
     load: async () => (await import("./cicd/index.js")).cicdSpecialist,
   },
   {
+    taskType: "devops.terraform",
+    agent: "devops_terraform",
+    load: async () => (await import("./terraform/index.js")).terraformSpecialist,
+  },
+  {
     taskType: "devops.kubernetes",
     agent: "devops_kubernetes",
     load: async () => (await import("./kubernetes/index.js")).kubernetesSpecialist,

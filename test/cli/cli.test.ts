@@ -47,10 +47,11 @@ describe("cli basics", () => {
       "devops_alerting", "devops_cicd", "devops_incident_response", "devops_kubernetes", "devops_monitoring", "devops_pack_manager", "devops_security", "devops_terraform",
     ]);
     expect(r.json.agents.find((a) => a.id === "devops_cicd")?.built).toBe(true);
-    const tf = r.json.agents.find((a) => a.id === "devops_terraform");
-    expect(tf?.built).toBe(false);
-    expect(tf?.status).toBe("not built yet: will take devops.terraform");
-    expect(cli(["agents"], { cwd: dir }).stdout).toMatch(/devops_terraform\s+.*not built yet: will take devops\.terraform/);
+    for (const built of ["devops_terraform", "devops_kubernetes", "devops_security"]) expect(r.json.agents.find((a) => a.id === built)?.built).toBe(true);
+    const mon = r.json.agents.find((a) => a.id === "devops_monitoring");
+    expect(mon?.built).toBe(false);
+    expect(mon?.status).toBe("not built yet: will take devops.monitoring");
+    expect(cli(["agents"], { cwd: dir }).stdout).toMatch(/devops_monitoring\s+.*not built yet: will take devops\.monitoring/);
   });
 
   it("agent <id> greets with persona and commands; a typo suggests the id", () => {
@@ -189,7 +190,7 @@ describe("run → approve → apply", () => {
 describe("bad input", () => {
   const cases: [string, string, RegExp][] = [
     ["unknown type", "task:\n  type: devops.cicdd\n  input: {}\n", /Unknown task type 'devops\.cicdd'\. Did you mean devops\.cicd\?/],
-    ["unbuilt type", "task:\n  type: devops.terraform\n  input: {provider: aws}\n", /devops_terraform, whose specialist is not built yet/],
+    ["unbuilt type", "task:\n  type: devops.alerting\n  input: {}\n", /devops_alerting, whose specialist is not built yet/],
     ["unknown field", "task:\n  type: devops.cicd\n  input:\n    project_type: node\n    stagse: [lint]\n", /Unknown field 'stagse' in task\.input\. Did you mean stages\?/],
     ["bad project type", "task:\n  type: devops.cicd\n  input:\n    project_type: rust\n", /Valid values: .*typescript_fullstack/],
     ["malformed yaml", "task:\n  type: devops.cicd\n  input: {project_type: node\n", /not a valid task file/],

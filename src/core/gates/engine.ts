@@ -11,6 +11,8 @@ export interface ArtifactValidator {
   /** The real tool, e.g. "actionlint 1.7.7". */
   tool: string;
   validate(artifact: Artifact): Promise<Result<null>>;
+  /** Optional batch form (one tool process for many files); its results must match `validate`'s. */
+  validateAll?(artifacts: readonly Artifact[]): Promise<Map<string, Result<null>>>;
 }
 
 /** A decision as the approval gate needs it (the store's Approval satisfies this). */
@@ -76,8 +78,9 @@ async function qualityGates(plan: Plan, spec: GateSpec, env: GateEnvironment): P
     }
     const validator = await load();
     const checks: GateCheck[] = [];
+    const batch = validator.validateAll ? await validator.validateAll(artifacts) : undefined;
     for (const a of artifacts) {
-      const r = await validator.validate(a);
+      const r = batch?.get(a.path) ?? (await validator.validate(a));
       if (r.ok) checks.push({ name: a.path, ok: true, message: `${validator.tool}: ok` });
       else for (const e of r.errors) checks.push({ name: a.path, ok: false, message: `${validator.tool}: ${e.message}${e.kind ? ` [${e.kind}]` : ""}`, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) });
     }

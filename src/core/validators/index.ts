@@ -10,5 +10,6 @@ export const VALIDATORS: GateEnvironment["validators"] = {
     return { kind: "github-workflow", tool: ACTIONLINT_TOOL, validate: (a) => lintWorkflow(a.content, a.path) };
   },
   kubernetes: async (): Promise<ArtifactValidator> => (await import("./kubernetes.js")).kubernetesValidator,
+  terraform: async (): Promise<ArtifactValidator> => (await import("./terraform.js")).terraformValidator,
   helm: async (): Promise<ArtifactValidator> => (await import("./kubernetes.js")).helmValidator,
 };
