@@ -44,7 +44,7 @@ function measure(name, fn, n = runs) {
 }
 
 const project = mkdtempSync(join(tmpdir(), "devops-pack-bench-"));
-copyFileSync(join(repo, "examples/cicd.yaml"), join(project, "cicd.yaml"));
+for (const f of ["cicd.yaml", "terraform-platform.yaml", "kubernetes.yaml"]) copyFileSync(join(repo, "examples", f), join(project, f));
 const results = [];
 let analyzed;
 const baseline = measure("baseline: node -e 0", () => time(process.execPath, ["-e", "0"], project));
@@ -52,6 +52,8 @@ results.push(baseline);
 results.push({ ...measure("devops-pack --version", () => time(process.execPath, [bin, "--version"], project)), goal: 120 });
 results.push({ ...measure("devops-pack agents", () => time(process.execPath, [bin, "agents"], project)), goal: 200 });
 results.push({ ...measure("devops-pack run examples/cicd.yaml (actionlint, store)", () => time(process.execPath, [bin, "run", "cicd.yaml"], project)), goal: 1000 });
+results.push({ ...measure("devops-pack run examples/terraform-platform.yaml (10 resources, 2 envs; terraform fmt, scanner)", () => time(process.execPath, [bin, "run", "terraform-platform.yaml"], project)), goal: 1000 });
+results.push({ ...measure("devops-pack run examples/kubernetes.yaml (manifests, chart, overlays; kubernetes-models, scanner)", () => time(process.execPath, [bin, "run", "kubernetes.yaml"], project)), goal: 1000 });
 
 if (analyzeDir) {
   // Pipeline optimization over every workflow under the directory (any directory works),
