@@ -24,3 +24,8 @@ export function packageRoot(): string {
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
 }
+
+/** The built-in pack ships with the package: <package>/packs/devops. */
+export function builtinPackDir(): string {
+  return join(packageRoot(), "packs", "devops");
+}

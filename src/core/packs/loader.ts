@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { DevopsPackError } from "../errors.js";
-import { packageRoot } from "../package-root.js";
+import { builtinPackDir } from "../package-root.js";
 import { nearest } from "../suggest.js";
 import { parseYamlSafe } from "../yaml.js";
 import { describeZodError } from "../zod-errors.js";
@@ -12,7 +12,7 @@ import type { DependencyCategory, GateSpec, PackManifest } from "./schema.js";
 import { DEPENDENCY_CATEGORIES, packManifestSchema } from "./schema.js";
 
 /** The built-in pack ships with the package: <package>/packs/devops. */
-export const BUILTIN_PACK_DIR = join(packageRoot(), "packs", "devops");
+export const BUILTIN_PACK_DIR = builtinPackDir();
 
 export type PackOrigin = "builtin" | "project";
 
