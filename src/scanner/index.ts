@@ -101,23 +101,35 @@ export async function scanArtifacts(artifacts: readonly Artifact[], frameworks: 
 /**
  * The security and compliance gates' evaluators, for the manager's gate
  * engine: every plan of every specialist is scanned by the same rules as
- * `devops-pack scan`.
+ * `devops-pack scan`. Both gates read one scan of the plan's artifacts.
  */
 export function securityGateEnv(): Pick<GateEnvironment, "securityScan" | "compliance"> {
+  const scans = new WeakMap<readonly Artifact[], Promise<ScanResult>>();
+  const scanOnce = (artifacts: readonly Artifact[]): Promise<ScanResult> => {
+    let scan = scans.get(artifacts);
+    if (!scan) {
+      scan = scanArtifacts(artifacts, FRAMEWORKS);
+      scans.set(artifacts, scan);
+    }
+    return scan;
+  };
   return {
     securityScan: async (artifacts) => {
-      const r = await scanArtifacts(artifacts);
+      const r = await scanOnce(artifacts);
       return { findings: r.findings, score: r.score, evaluated: r.evaluated };
     },
     compliance: async (artifacts, frameworks) => {
-      const r = await scanArtifacts(artifacts, parseFrameworks(frameworks));
-      return r.controls.map(
-        (c): GateCheck => ({
-          name: `${c.framework} ${c.control}`,
-          ok: c.status !== "failed",
-          message: c.status === "failed" ? `failed: ${c.failedRules.join(", ")}` : c.status.replace("_", " "),
-        }),
-      );
+      const selected = parseFrameworks(frameworks);
+      const r = await scanOnce(artifacts);
+      return r.controls
+        .filter((c) => selected.includes(c.framework))
+        .map(
+          (c): GateCheck => ({
+            name: `${c.framework} ${c.control}`,
+            ok: c.status !== "failed",
+            message: c.status === "failed" ? `failed: ${c.failedRules.join(", ")}` : c.status.replace("_", " "),
+          }),
+        );
     },
   };
 }
