@@ -11,8 +11,12 @@ export interface ArtifactValidator {
   /** The real tool, e.g. "actionlint 1.7.7". */
   tool: string;
   validate(artifact: Artifact): Promise<Result<null>>;
-  /** Optional batch form (one tool process for many files); its results must match `validate`'s. */
-  validateAll?(artifacts: readonly Artifact[]): Promise<Map<string, Result<null>>>;
+  /**
+   * Optional batch form (one tool process for many files); its results must match `validate`'s.
+   * `plan` is every artifact of the plan, for tools that read files the checked ones refer to
+   * (promtool reads the rule files a config or a rule test names).
+   */
+  validateAll?(artifacts: readonly Artifact[], plan: readonly Artifact[]): Promise<Map<string, Result<null>>>;
 }
 
 /** A decision as the approval gate needs it (the store's Approval satisfies this). */
@@ -66,30 +70,31 @@ function result(gate: string, status: GateStatus, threshold: number, checks: Gat
 async function qualityGates(plan: Plan, spec: GateSpec, env: GateEnvironment): Promise<GateResult[]> {
   const byKind = new Map<ArtifactKind, Artifact[]>();
   for (const a of plan.artifacts) byKind.set(a.kind, [...(byKind.get(a.kind) ?? []), a]);
-  const out: GateResult[] = [];
-  for (const [kind, artifacts] of [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const started = performance.now();
-    const gate = `${spec.id}.${kind}`;
-    const load = env.validators[kind];
-    if (!load) {
-      const note = { name: `${artifacts.length} ${kind} artifact(s)`, ok: true, message: `no validator exists for kind ${kind}; not gated` };
-      out.push(result(gate, "skipped", spec.threshold, [note], [], started));
-      continue;
-    }
-    const validator = await load();
-    const checks: GateCheck[] = [];
-    const batch = validator.validateAll ? await validator.validateAll(artifacts) : undefined;
-    for (const a of artifacts) {
-      const r = batch?.get(a.path) ?? (await validator.validate(a));
-      if (r.ok) checks.push({ name: a.path, ok: true, message: `${validator.tool}: ok` });
-      else for (const e of r.errors) checks.push({ name: a.path, ok: false, message: `${validator.tool}: ${e.message}${e.kind ? ` [${e.kind}]` : ""}`, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) });
-    }
-    const failedChecks = checks.filter((c) => !c.ok);
-    const score = checks.length === 0 ? 100 : ((checks.length - failedChecks.length) / checks.length) * 100;
-    const status: GateStatus = score >= spec.threshold && failedChecks.length === 0 ? "passed" : "failed";
-    out.push(result(gate, status, spec.threshold, checks, failedChecks.map((c) => `${c.name}${c.line ? `:${c.line}` : ""}: ${c.message ?? "failed"}`), started));
+  const kinds = [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b));
+  // Kinds are independent: their validators (often separate tool processes) run concurrently.
+  return Promise.all(kinds.map(([kind, artifacts]) => qualityGate(plan, spec, env, kind, artifacts)));
+}
+
+async function qualityGate(plan: Plan, spec: GateSpec, env: GateEnvironment, kind: ArtifactKind, artifacts: Artifact[]): Promise<GateResult> {
+  const started = performance.now();
+  const gate = `${spec.id}.${kind}`;
+  const load = env.validators[kind];
+  if (!load) {
+    const note = { name: `${artifacts.length} ${kind} artifact(s)`, ok: true, message: `no validator exists for kind ${kind}; not gated` };
+    return result(gate, "skipped", spec.threshold, [note], [], started);
   }
-  return out;
+  const validator = await load();
+  const checks: GateCheck[] = [];
+  const batch = validator.validateAll ? await validator.validateAll(artifacts, plan.artifacts) : undefined;
+  for (const a of artifacts) {
+    const r = batch?.get(a.path) ?? (await validator.validate(a));
+    if (r.ok) checks.push({ name: a.path, ok: true, message: `${validator.tool}: ok` });
+    else for (const e of r.errors) checks.push({ name: a.path, ok: false, message: `${validator.tool}: ${e.message}${e.kind ? ` [${e.kind}]` : ""}`, ...(e.line !== undefined ? { line: e.line } : {}), ...(e.column !== undefined ? { column: e.column } : {}) });
+  }
+  const failedChecks = checks.filter((c) => !c.ok);
+  const score = checks.length === 0 ? 100 : ((checks.length - failedChecks.length) / checks.length) * 100;
+  const status: GateStatus = score >= spec.threshold && failedChecks.length === 0 ? "passed" : "failed";
+  return result(gate, status, spec.threshold, checks, failedChecks.map((c) => `${c.name}${c.line ? `:${c.line}` : ""}: ${c.message ?? "failed"}`), started);
 }
 
 async function securityGate(plan: Plan, spec: GateSpec, env: GateEnvironment): Promise<GateResult> {

@@ -9,6 +9,7 @@ export type ArtifactKind =
   | "helm"
   | "prometheus-config"
   | "prometheus-rules"
+  | "prometheus-rule-test"
   | "alertmanager-config"
   | "grafana-dashboard"
   | "runbook"
