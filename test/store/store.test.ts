@@ -80,7 +80,7 @@ describe("configuration", () => {
     try {
       expect(raw.value("pragma journal_mode")).toBe("wal");
       const tables = raw.all("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").map((r) => Object.values(r)[0]);
-      expect(tables).toEqual(["applies", "approvals", "audit_log", "gate_results", "plans", "runs", "schema_migrations"]);
+      expect(tables).toEqual(["applies", "approvals", "audit_log", "gate_results", "plans", "runs", "schema_migrations", "workflow_steps"]);
     } finally {
       raw.close();
     }
@@ -344,7 +344,7 @@ describe("migrations", () => {
     await s.savePlan("run-1", makePlan("p-1"), [gate("g", "passed")], "alice");
     await s.close();
     expect(appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.name));
-    expect(appliedMigrations()).toEqual(["0001_init"]);
+    expect(appliedMigrations()).toEqual(["0001_init", "0002_workflow_steps"]);
 
     s = await open();
     expect((await s.getPlan("p-1"))?.plan.id).toBe("p-1");
@@ -359,7 +359,7 @@ describe("migrations", () => {
     } finally {
       await backend.close();
     }
-    expect(appliedMigrations()).toEqual(["0001_init"]);
+    expect(appliedMigrations()).toEqual(["0001_init", "0002_workflow_steps"]);
     s = await open();
     expect(await s.listPlans()).toHaveLength(1);
   });
@@ -372,7 +372,7 @@ describe("migrations", () => {
     const extra = [
       ...MIGRATIONS,
       {
-        name: "0002_test_extra",
+        name: "0099_test_extra",
         async up(): Promise<void> {
           runs += 1;
           return Promise.resolve();
@@ -387,7 +387,7 @@ describe("migrations", () => {
       await backend.close();
     }
     expect(runs).toBe(1);
-    expect(appliedMigrations()).toEqual(["0001_init", "0002_test_extra"]);
+    expect(appliedMigrations()).toEqual(["0001_init", "0002_workflow_steps", "0099_test_extra"]);
   });
 
   it("refuse a database written by a newer version", async () => {

@@ -22,6 +22,8 @@ export type {
   RunRecord,
   RunStatus,
   SqliteStoreConfig,
+  StepRecord,
+  StepStatus,
   Store,
   StoreConfig,
   StoredPlan,

@@ -126,8 +126,29 @@ const init: Migration = {
   },
 };
 
+/** Workflow steps: what each step of a workflow run produced, so a failed run resumes. */
+const workflowSteps: Migration = {
+  name: "0002_workflow_steps",
+  async up(db, kind) {
+    await withSeq(db.schema.createTable("workflow_steps"), kind)
+      .addColumn("run_id", "text", (c) => c.notNull().references("runs.id"))
+      .addColumn("step", "text", (c) => c.notNull())
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('succeeded', 'failed', 'reused')`))
+      .addColumn("input_digest", "text", (c) => c.notNull())
+      .addColumn("output_json", "text")
+      .addColumn("error", "text")
+      .addColumn("started_at", "text", (c) => c.notNull())
+      .addColumn("finished_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("workflow_steps_run").on("workflow_steps").columns(["run_id", "position"]).execute();
+    await db.schema.createIndex("runs_task_source").on("runs").columns(["task_type", "source", "started_at"]).execute();
+    await appendOnly(db, kind, "workflow_steps");
+  },
+};
+
 /** Every migration this version knows, in the order they apply. */
-export const MIGRATIONS: readonly Migration[] = [init];
+export const MIGRATIONS: readonly Migration[] = [init, workflowSteps];
 
 export interface MigrationState {
   applied: string[];

@@ -81,6 +81,20 @@ export interface AuditLogTable {
   data_json: string | null;
 }
 
+export interface WorkflowStepsTable {
+  seq: Generated<number>;
+  run_id: string;
+  step: string;
+  position: number;
+  status: string;
+  /** Digest of what the step was given (its task inputs); equal digests give equal output. */
+  input_digest: string;
+  output_json: string | null;
+  error: string | null;
+  started_at: string;
+  finished_at: string;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   runs: RunsTable;
@@ -89,4 +103,5 @@ export interface Database {
   approvals: ApprovalsTable;
   applies: AppliesTable;
   audit_log: AuditLogTable;
+  workflow_steps: WorkflowStepsTable;
 }

@@ -19,6 +19,8 @@ import type {
   RunStatus,
   Store,
   StoredPlan,
+  StepRecord,
+  StepStatus,
 } from "./types.js";
 
 const DEFAULT_PLAN_LIMIT = 50;
@@ -183,6 +185,63 @@ export class KyselyStore implements Store {
     return this.#read("read run", async (tx) => {
       const row = await tx.selectFrom("runs").selectAll().where("id", "=", id).executeTakeFirst();
       return row === undefined ? undefined : runFromRow(row);
+    });
+  }
+
+  latestRun(f: { taskType: string; source: string }): Promise<RunRecord | undefined> {
+    return this.#read("find latest run", async (tx) => {
+      const row = await tx
+        .selectFrom("runs")
+        .selectAll()
+        .where("task_type", "=", f.taskType)
+        .where("source", "=", f.source)
+        .orderBy("started_at", "desc")
+        .orderBy("id", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      return row === undefined ? undefined : runFromRow(row);
+    });
+  }
+
+  recordStep(st: Omit<StepRecord, "finishedAt">): Promise<void> {
+    return this.#write("record workflow step", async (tx) => {
+      checkText(st.step, "A step name");
+      const run = await tx.selectFrom("runs").select(["status", "actor"]).where("id", "=", st.runId).executeTakeFirst();
+      if (run === undefined) throw this.#notFound("Run", st.runId);
+      if (run.status !== "running") throw badInput(`Run '${st.runId}' has already finished (${run.status}); its steps cannot change.`);
+      const at = now();
+      await tx
+        .insertInto("workflow_steps")
+        .values({
+          run_id: st.runId,
+          step: st.step,
+          position: st.position,
+          status: st.status,
+          input_digest: st.inputDigest,
+          output_json: st.output === undefined ? null : toJson(st.output, `The output of step '${st.step}'`),
+          error: st.error ?? null,
+          started_at: st.startedAt,
+          finished_at: at,
+        })
+        .execute();
+      await this.#audit(tx, at, run.actor, `step.${st.status}`, auditSubject.run(st.runId), { step: st.step, position: st.position, ...(st.error === undefined ? {} : { error: st.error }) });
+    });
+  }
+
+  workflowSteps(runId: string): Promise<StepRecord[]> {
+    return this.#read("read workflow steps", async (tx) => {
+      const rows = await tx.selectFrom("workflow_steps").selectAll().where("run_id", "=", runId).orderBy("seq").execute();
+      return rows.map((r) => ({
+        runId: r.run_id,
+        step: r.step,
+        position: r.position,
+        status: r.status as StepStatus,
+        inputDigest: r.input_digest,
+        ...(r.output_json === null ? {} : { output: JSON.parse(r.output_json) as unknown }),
+        ...(r.error === null ? {} : { error: r.error }),
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+      }));
     });
   }
 

@@ -28,6 +28,22 @@ export interface RunRecord {
   error?: string;
 }
 
+export type StepStatus = "succeeded" | "failed" | "reused";
+
+/** One step of a workflow run, as recorded when it finished. */
+export interface StepRecord {
+  runId: string;
+  step: string;
+  position: number;
+  status: StepStatus;
+  inputDigest: string;
+  /** What the step produced (JSON), for succeeded and reused steps. */
+  output?: unknown;
+  error?: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
 export type Decision = "approved" | "rejected";
 
 export interface Approval {
@@ -111,6 +127,13 @@ export interface Store {
   /** Finishes a running run; a run that is unknown or already finished is an error. */
   finishRun(id: string, status: "succeeded" | "failed", error?: string): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
+  /** The newest run of this task type from this source, if any. */
+  latestRun(f: { taskType: string; source: string }): Promise<RunRecord | undefined>;
+
+  /** Records a finished workflow step of a running run (append-only). */
+  recordStep(s: Omit<StepRecord, "finishedAt">): Promise<void>;
+  /** The steps recorded for a run, in the order they ran. */
+  workflowSteps(runId: string): Promise<StepRecord[]>;
 
   /** Saves the plan and its gate results, with its audit entries, in one transaction. */
   savePlan(runId: string, plan: Plan, gates: GateResult[], actor: string): Promise<void>;
