@@ -110,8 +110,10 @@ describe("workflow engine", () => {
     const base = { projectDir: dir, source: "in.yaml", actor: "t", store, packs, gateEnv: { validators: VALIDATORS, decisions: [] } };
     try {
       const failing = echoSpecialist(calls, (i) => i.text === "HI-AGAIN");
-      const err = await runWorkflow(workflow, { greeting: "hi", shout: true }, { ...base, specialists: [failing] }).catch((e: unknown) => e as Error);
-      expect(err).toBeInstanceOf(Error);
+      const err = await runWorkflow(workflow, { greeting: "hi", shout: true }, { ...base, specialists: [failing] }).then(
+        () => new Error("the run did not fail"),
+        (e: unknown) => e as Error,
+      );
       expect(err.message).toMatch(/failed at step 3\/3 \(third\): cannot echo HI-AGAIN/);
       expect(err.message).toMatch(/run the same command again/);
       expect(calls).toEqual(["hi", "hi-again", "HI-AGAIN"]);

@@ -2,7 +2,7 @@
  * The continuous-improvement loop: post-mortem action items, fed back into a
  * lifecycle input, become changes of the planning input. Pure.
  */
-import type { ActionItem, Slo } from "../../observability/index.js";
+import type { ActionItem } from "../../observability/index.js";
 import type { LifecycleInput } from "./lifecycle-schema.js";
 
 export interface PlanningChange {
