@@ -28,4 +28,9 @@ export const SPECIALISTS: readonly SpecialistEntry[] = [
     agent: "devops_kubernetes",
     load: async () => (await import("./kubernetes/index.js")).kubernetesSpecialist,
   },
+  {
+    taskType: "devops.monitoring",
+    agent: "devops_monitoring",
+    load: async () => (await import("./monitoring/index.js")).monitoringSpecialist,
+  },
 ];

@@ -60,6 +60,11 @@ export interface WorkflowDefinition<I = unknown> {
   summary: string;
   schema: z.ZodType<I>;
   steps: readonly StepDefinition<I>[];
+  /**
+   * Checks the merged bundle: problems (dangling references) fail the run,
+   * external references become notes.
+   */
+  check?(input: I, artifacts: readonly Artifact[]): { problems: string[]; external: string[] };
 }
 
 export function defineWorkflow<I>(w: WorkflowDefinition<I>): WorkflowDefinition<I> {
@@ -214,6 +219,13 @@ export async function runWorkflow<I>(def: WorkflowDefinition<I>, input: I, opts:
     }
 
     const plan = bundlePlan(def, input, results);
+    if (def.check) {
+      const report = def.check(input, plan.artifacts);
+      if (report.problems.length > 0) {
+        throw new DevopsPackError("INTERNAL", `The ${def.id} bundle has dangling references, so it was not saved:\n${report.problems.map((p) => `  - ${p}`).join("\n")}`, { problems: report.problems });
+      }
+      for (const e of report.external) plan.notes.push({ kind: "info", text: `[bundle] ${e}` });
+    }
     const gates = await evaluateGates(plan, opts.packs.gates(), opts.gateEnv);
     await store.savePlan(runId, plan, gates, opts.actor);
     await store.finishRun(runId, "succeeded");

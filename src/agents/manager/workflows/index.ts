@@ -6,7 +6,7 @@ import { lifecycleSchema } from "./lifecycle-schema.js";
 import type { LifecycleInput } from "./lifecycle-schema.js";
 import type { WorkflowDefinition } from "./engine.js";
 import { defineWorkflow } from "./engine.js";
-import { alertingStep, cicdStep, defaultIncidentTypes, incidentStep, infrastructureStep, lifecycleWorkflow, monitoringStep, planningStep } from "./lifecycle.js";
+import { alertingStep, bundleCheck, cicdStep, defaultIncidentTypes, incidentStep, infrastructureStep, lifecycleWorkflow, monitoringStep, planningStep } from "./lifecycle.js";
 
 export type { LifecycleInput } from "./lifecycle-schema.js";
 export type { WorkflowDefinition, WorkflowOutcome, StepSummary } from "./engine.js";
@@ -30,6 +30,7 @@ export const zeroDowntimeWorkflow = defineWorkflow<LifecycleInput>({
     if (v.slos.length === 0) ctx.addIssue({ code: "custom", path: ["slos"], message: "give at least one SLO: its burn-rate alerts are the rollout's abort signal" });
   }),
   steps: [planningStep, infrastructureStep, cicdStep, monitoringStep, alertingStep, incidentStep(() => ["deployment_failure"])],
+  check: bundleCheck,
 });
 
 /** Backups (Velero or AWS Backup), a restore runbook, a drill plan, RTO and RPO. */
@@ -41,6 +42,7 @@ export const disasterRecoveryWorkflow = defineWorkflow<LifecycleInput>({
     if (!v.incidents.recovery) ctx.addIssue({ code: "custom", path: ["incidents", "recovery"], message: "disaster recovery needs incidents.recovery: {rto, rpo, backup: velero | aws_backup}" });
   }),
   steps: [planningStep, infrastructureStep, monitoringStep, alertingStep, incidentStep((services) => ["data_loss", ...defaultIncidentTypes(services).filter((t) => t === "database_connection_failure")])],
+  check: bundleCheck,
 });
 
 /** Monitoring, alerting and runbooks for services that are already deployed. */
@@ -50,6 +52,7 @@ export const monitoringSetupWorkflow = defineWorkflow<LifecycleInput>({
   summary: "SLOs, scrape configuration, recording rules, dashboards, burn-rate alerts and their runbooks for running services",
   schema: lifecycleSchema,
   steps: [planningStep, monitoringStep, alertingStep, incidentStep(defaultIncidentTypes)],
+  check: bundleCheck,
 });
 
 export const WORKFLOWS: readonly WorkflowDefinition<LifecycleInput>[] = [lifecycleWorkflow, zeroDowntimeWorkflow, disasterRecoveryWorkflow, monitoringSetupWorkflow];

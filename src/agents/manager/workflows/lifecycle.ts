@@ -17,6 +17,12 @@ import type { PlanningChange } from "./feedback.js";
 import { applyFeedback } from "./feedback.js";
 import type { LifecycleInput, LifecycleService } from "./lifecycle-schema.js";
 import { lifecycleSchema } from "./lifecycle-schema.js";
+import { checkReferences } from "./references.js";
+
+/** Every workflow over a lifecycle input checks its bundle's cross-references. */
+export function bundleCheck(input: LifecycleInput, artifacts: readonly Artifact[]): { problems: string[]; external: string[] } {
+  return checkReferences(artifacts, input.links);
+}
 
 export const PLANNING_DOC = "docs/devops/lifecycle-plan.md";
 export const NEXT_INPUT = "docs/devops/lifecycle-input.next.yaml";
@@ -241,4 +247,5 @@ export const lifecycleWorkflow = defineWorkflow<LifecycleInput>({
   summary: "Planning → Infrastructure → CI/CD → Monitoring → Alerting → Incident Response: one input, one cross-referenced bundle",
   schema: lifecycleSchema,
   steps: [planningStep, infrastructureStep, cicdStep, monitoringStep, alertingStep, incidentStep(defaultIncidentTypes)],
+  check: bundleCheck,
 });

@@ -106,6 +106,20 @@ export interface ObjectRuleSpec {
 }
 
 /** A rule evaluated once per object of some kinds. */
+/** Groups of the Kubernetes API itself: the core group (`v1`), the dotless built-in groups, and `*.k8s.io`. */
+const BUILTIN_GROUPS = new Set(["", "apps", "batch", "policy", "autoscaling", "extensions"]);
+
+/**
+ * Whether an apiVersion belongs to Kubernetes itself. Other YAML with the
+ * same kind names (OpenSLO's `openslo/v1` Service, for one) is not a
+ * Kubernetes object, and rules about built-in kinds do not apply to it.
+ */
+export function isKubernetesApi(apiVersion: string): boolean {
+  const slash = apiVersion.indexOf("/");
+  const group = slash < 0 ? "" : apiVersion.slice(0, slash);
+  return BUILTIN_GROUPS.has(group) || group.endsWith(".k8s.io") || group.includes(".");
+}
+
 export function objectRule(spec: ObjectRuleSpec): Rule<K8sDocument> {
   const m = meta(spec.meta);
   return {
@@ -114,6 +128,7 @@ export function objectRule(spec: ObjectRuleSpec): Rule<K8sDocument> {
       const out: Evaluation[] = [];
       for (const object of doc.objects) {
         if (!spec.kinds.includes(object.kind)) continue;
+        if (!isKubernetesApi(object.apiVersion)) continue;
         if (spec.appliesTo && !spec.appliesTo(object)) continue;
         out.push(evaluation(m, object, ["kind"], spec.check(object, doc)));
       }
