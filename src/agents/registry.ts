@@ -33,4 +33,14 @@ export const SPECIALISTS: readonly SpecialistEntry[] = [
     agent: "devops_monitoring",
     load: async () => (await import("./monitoring/index.js")).monitoringSpecialist,
   },
+  {
+    taskType: "devops.alerting",
+    agent: "devops_alerting",
+    load: async () => (await import("./alerting/index.js")).alertingSpecialist,
+  },
+  {
+    taskType: "devops.incident_runbook",
+    agent: "devops_incident_response",
+    load: async () => (await import("./incident/index.js")).incidentSpecialist,
+  },
 ];

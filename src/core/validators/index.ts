@@ -3,6 +3,7 @@ import type { ArtifactValidator, GateEnvironment } from "../gates/engine.js";
 /**
  * The real validator for each artifact kind, loaded on first use so that
  * `--version` and `agents` never pay for wasm start-up or schema bundles.
+ * The promtool and amtool validators read the tools' versions when loaded.
  */
 export const VALIDATORS: GateEnvironment["validators"] = {
   "github-workflow": async (): Promise<ArtifactValidator> => {
@@ -12,4 +13,9 @@ export const VALIDATORS: GateEnvironment["validators"] = {
   kubernetes: async (): Promise<ArtifactValidator> => (await import("./kubernetes.js")).kubernetesValidator,
   terraform: async (): Promise<ArtifactValidator> => (await import("./terraform.js")).terraformValidator,
   helm: async (): Promise<ArtifactValidator> => (await import("./kubernetes.js")).helmValidator,
+  "prometheus-config": async (): Promise<ArtifactValidator> => (await import("./prometheus.js")).prometheusConfigValidator(),
+  "prometheus-rules": async (): Promise<ArtifactValidator> => (await import("./prometheus.js")).prometheusRulesValidator(),
+  "prometheus-rule-test": async (): Promise<ArtifactValidator> => (await import("./prometheus.js")).prometheusRuleTestValidator(),
+  "alertmanager-config": async (): Promise<ArtifactValidator> => (await import("./prometheus.js")).alertmanagerConfigValidator(),
+  "grafana-dashboard": async (): Promise<ArtifactValidator> => (await import("./grafana.js")).grafanaDashboardValidator,
 };

@@ -68,11 +68,11 @@ describe("kubernetesValidator", () => {
   });
 
   it("skips unknown custom resources with a warning, not an error", async () => {
-    const r = await validateKubernetes("apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: { name: a }\nspec: {}\n", "sm.yaml");
+    const r = await validateKubernetes("apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: { name: a }\nspec: {}\n", "cert.yaml");
     expect(r.ok).toBe(true);
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]?.kind).toBe("skipped");
-    expect(r.warnings[0]?.message).toContain("custom resource monitoring.coreos.com/v1 ServiceMonitor; no schema available, not validated");
+    expect(r.warnings[0]?.message).toContain("custom resource cert-manager.io/v1 Certificate; no schema available, not validated");
   });
 
   it("checks the structure of Istio routing: weights add up to 100 and subsets exist", async () => {

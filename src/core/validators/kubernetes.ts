@@ -8,7 +8,12 @@
  * 1.30 OpenAPI schemas; constructing alone validates nothing). API versions
  * the API server no longer serves are errors. Kustomizations, JSON 6902
  * patch files and the Istio and Gateway API objects the agents generate are
- * checked structurally here; other custom resources are skipped with a
+ * checked structurally here. The prometheus-operator kinds (ServiceMonitor,
+ * PodMonitor, PrometheusRule) are checked with
+ * @kubernetes-models/prometheus-operator's `.validate()` plus their field
+ * lists, and a PrometheusRule's groups go through `promtool check rules`.
+ * Chaos Mesh, LitmusChaos and Velero objects are checked against the strict
+ * schemas of custom-resources.ts. Other custom resources are skipped with a
  * warning, not an error. kubernetes-models is imported on first use only.
  *
  * helm: Chart.yaml, values files, values.schema.json and the templates'
@@ -24,8 +29,9 @@ import type { Issue, Result } from "../result.js";
 import { fail, ok } from "../result.js";
 import { didYouMean } from "../suggest.js";
 import { MAX_INPUT_BYTES } from "../yaml.js";
+import { CUSTOM_RESOURCES, KNOWN_GROUPS, OPERATOR_FIELDS } from "./custom-resources.js";
 
-export const KUBERNETES_TOOL = "kubernetes-models 4.5.1 (Kubernetes 1.30 schemas)";
+export const KUBERNETES_TOOL = "kubernetes-models 4.5.1 (Kubernetes 1.30 schemas) + @kubernetes-models/prometheus-operator 4.4.4 + Chaos Mesh, LitmusChaos and Velero CRD schemas";
 export const HELM_TOOL = "devops-pack Helm chart checks (Chart.yaml, values.schema.json, Go template syntax)";
 
 interface Validatable {
@@ -64,6 +70,13 @@ export const KINDS: Readonly<Record<string, Loader>> = {
   "rbac.authorization.k8s.io/v1 ClusterRoleBinding": async () => (await import("kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding")).ClusterRoleBinding,
   "rbac.authorization.k8s.io/v1 Role": async () => (await import("kubernetes-models/rbac.authorization.k8s.io/v1/Role")).Role,
   "rbac.authorization.k8s.io/v1 RoleBinding": async () => (await import("kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding")).RoleBinding,
+};
+
+/** The prometheus-operator kinds, validated with @kubernetes-models/prometheus-operator 4.4.4. */
+const OPERATOR_KINDS: Readonly<Record<string, Loader>> = {
+  "monitoring.coreos.com/v1 ServiceMonitor": async () => (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor")).ServiceMonitor,
+  "monitoring.coreos.com/v1 PodMonitor": async () => (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor")).PodMonitor,
+  "monitoring.coreos.com/v1 PrometheusRule": async () => (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule")).PrometheusRule,
 };
 
 /** API versions the API server no longer serves: group/version → (removed in, replacement). */
@@ -148,6 +161,10 @@ function checkName(ctx: Ctx, base: Path, obj: Plain, what: string): void {
   const kind = String(obj["kind"]);
   if (LABEL_NAMED.has(kind) ? !(DNS_LABEL.test(name) && name.length <= 63) : !(DNS_SUBDOMAIN.test(name) && name.length <= 253)) {
     ctx.errors.push(issueAt(ctx, base, ["metadata", "name"], `${what}: metadata.name '${name}' is not a valid ${LABEL_NAMED.has(kind) ? "DNS label (63 characters at most)" : "DNS subdomain"}`, "schema"));
+  }
+  const namespace = isObject(metadata) ? metadata["namespace"] : undefined;
+  if (namespace !== undefined && !(typeof namespace === "string" && DNS_LABEL.test(namespace) && namespace.length <= 63)) {
+    ctx.errors.push(issueAt(ctx, base, ["metadata", "namespace"], `${what}: metadata.namespace ${JSON.stringify(namespace)} is not a valid DNS label (lower-case letters, digits and '-', 63 characters at most)`, "schema"));
   }
 }
 
@@ -298,6 +315,71 @@ function zodIssues(ctx: Ctx, base: Path, what: string, error: z.ZodError): void 
   }
 }
 
+/** Issues of the strict custom-resource schemas: an unknown field is located at the field itself, a missing one said plainly. */
+function customIssues(ctx: Ctx, base: Path, what: string, obj: Plain, error: z.ZodError): void {
+  for (const i of error.issues) {
+    const rel = i.path.filter((p): p is string | number => typeof p !== "symbol");
+    const at = i.code === "unrecognized_keys" && i.keys[0] !== undefined ? [...rel, i.keys[0]] : rel;
+    let value: unknown = obj;
+    for (const step of rel) value = isObject(value) || Array.isArray(value) ? (value as Record<string | number, unknown>)[step] : undefined;
+    const message = i.code === "invalid_type" && value === undefined ? "required field is missing" : i.message;
+    ctx.errors.push(issueAt(ctx, base, at, `${what}: ${rel.length > 0 ? dotted(rel) : "object"}: ${message}`, "schema"));
+  }
+}
+
+/**
+ * Fields the operator's CRD does not define: pruned silently by the API
+ * server. Close to a known field it is a typo (error); otherwise it may be a
+ * field of a newer operator than the model knows (warning).
+ */
+function checkOperatorFields(ctx: Ctx, base: Path, what: string, kind: string, obj: Plain): void {
+  const table = OPERATOR_FIELDS[kind];
+  if (!table) return;
+  const visit = (value: unknown, pattern: string[], at: Path, label: string): void => {
+    if (pattern.length === 0) {
+      const known = table[label];
+      if (!known || !isObject(value)) return;
+      for (const key of Object.keys(value)) {
+        if (known.includes(key)) continue;
+        const hint = didYouMean(key, known);
+        const issue = issueAt(ctx, base, [...at, key], `${what}: ${dotted([...at, key])}: ${hint ? `unknown field '${key}'.${hint}` : `field '${key}' is not in the @kubernetes-models/prometheus-operator 4.4.4 schema; an API server whose CRD lacks it drops it silently`}`, "schema");
+        (hint ? ctx.errors : ctx.warnings).push(issue);
+      }
+      return;
+    }
+    const [step, ...rest] = pattern;
+    const many = step!.endsWith("[]");
+    const name = many ? step!.slice(0, -2) : step!;
+    const next = isObject(value) ? value[name] : undefined;
+    const nextLabel = label === "" ? step! : `${label}.${step!}`;
+    if (many) {
+      if (Array.isArray(next)) next.forEach((item, i) => visit(item, rest, [...at, name, i], nextLabel));
+    } else visit(next, rest, [...at, name], nextLabel);
+  };
+  for (const label of Object.keys(table)) visit(obj, label.split("."), [], "");
+}
+
+/** A PrometheusRule's groups through `promtool check rules`, errors located at the rule they name. */
+async function checkPrometheusRuleGroups(ctx: Ctx, base: Path, what: string, obj: Plain): Promise<void> {
+  const spec = obj["spec"];
+  if (!isObject(spec) || !Array.isArray(spec["groups"])) return;
+  const { promtoolRuleGroups } = await import("./prometheus.js");
+  const name = isObject(obj["metadata"]) && typeof obj["metadata"]["name"] === "string" ? obj["metadata"]["name"] : "rule";
+  const r = await promtoolRuleGroups(spec["groups"], name);
+  const groups = spec["groups"] as unknown[];
+  for (const e of r.errors) {
+    if (e.kind === "tool-missing" || e.kind === "tool-error") {
+      ctx.errors.push({ ...e, path: ctx.path });
+      continue;
+    }
+    const m = /^group "([^"]*)", rule (\d+)/.exec(e.message);
+    const gi = m ? groups.findIndex((g) => isObject(g) && g["name"] === m[1]) : -1;
+    const at: Path = gi >= 0 ? ["spec", "groups", gi, "rules", Number(m![2]) - 1, "expr"] : ["spec", "groups"];
+    ctx.errors.push(issueAt(ctx, base, at, `${what}: promtool check rules: ${e.message}`, "promtool"));
+  }
+  for (const w of r.warnings) ctx.warnings.push(issueAt(ctx, base, ["spec", "groups"], `${what}: promtool check rules: ${w.message}`, w.kind ?? "lint"));
+}
+
 function checkVirtualService(ctx: Ctx, base: Path, obj: Plain, what: string, subsetsByHost: Map<string, Set<string>>): void {
   const r = virtualService.safeParse(obj);
   if (!r.success) return zodIssues(ctx, base, what, r.error);
@@ -378,6 +460,33 @@ async function checkObject(ctx: Ctx, base: Path, obj: Plain, subsetsByHost: Map<
     } catch (e) {
       modelErrors(ctx, base, what, e);
     }
+    return;
+  }
+  const operator = OPERATOR_KINDS[`${apiVersion} ${kind}`];
+  if (operator) {
+    checkName(ctx, base, obj, what);
+    const Model = await operator();
+    const before = ctx.errors.length;
+    try {
+      new Model(obj as never).validate();
+    } catch (e) {
+      modelErrors(ctx, base, what, e);
+    }
+    checkOperatorFields(ctx, base, what, kind, obj);
+    if (kind === "PrometheusRule" && ctx.errors.length === before) await checkPrometheusRuleGroups(ctx, base, what, obj);
+    return;
+  }
+  const custom = CUSTOM_RESOURCES[`${apiVersion} ${kind}`];
+  if (custom) {
+    checkName(ctx, base, obj, what);
+    const r = custom.safeParse(obj);
+    if (!r.success) customIssues(ctx, base, what, obj, r.error);
+    return;
+  }
+  const project = KNOWN_GROUPS[group];
+  if (project !== undefined) {
+    const modelled = Object.keys(CUSTOM_RESOURCES).filter((k) => k.startsWith(`${group}/`)).map((k) => k.split(" ")[1]!);
+    ctx.warnings.push(issueAt(ctx, base, ["kind"], `${what}: ${project} ${apiVersion} ${kind} has no schema here (checked: ${modelled.join(", ")}); not validated`, "skipped"));
     return;
   }
   if (group === "networking.istio.io" && kind === "VirtualService") return checkVirtualService(ctx, base, obj, what, subsetsByHost);

@@ -64,8 +64,10 @@ export function applyFeedback(input: LifecycleInput): { input: LifecycleInput; c
         break;
       }
       case "add_chaos_experiment": {
-        const experiments = (next.incidents.experiments ??= []);
+        const chaos = (next.incidents.chaos ??= {});
+        const experiments = Array.isArray(chaos.experiments) ? (chaos.experiments as Record<string, unknown>[]) : [];
         if (!experiments.some((e) => e.service === item.service && e.fault === item.fault)) experiments.push({ service: item.service, fault: item.fault });
+        chaos.experiments = experiments;
         say(item, `chaos experiment ${item.fault} on ${item.service}`);
         break;
       }

@@ -34,8 +34,7 @@ export const lifecycleSchema = z
       .strictObject({
         types: z.array(z.string().regex(/^[a-z][a-z0-9_]{1,60}$/, { message: "a snake_case incident type" })).optional().describe("Incident types to write runbooks for. Default: from the service kinds."),
         severity: oneOf("severity", ["critical", "high", "medium", "low"] as const).default("high"),
-        chaos_engine: oneOf("chaos_engine", ["chaos_mesh", "litmus"] as const).optional(),
-        experiments: z.array(z.strictObject({ service: dnsLabel, fault: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/) })).optional(),
+        chaos: section("A devops.incident_runbook chaos section: engine (chaos_mesh or litmus), experiments [{service, fault, …}], abort thresholds.").optional(),
         recovery: section("A devops.incident_runbook recovery section (rto, rpo, backup).").optional(),
         postmortem: section("A devops.incident_runbook postmortem section.").optional(),
       })

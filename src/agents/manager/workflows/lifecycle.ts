@@ -191,7 +191,7 @@ export function alertsIn(artifacts: readonly Artifact[]): ExportedAlert[] {
         out.push({
           name: r.alert,
           severity: labels.severity === "page" ? "page" : "ticket",
-          service: labels.service ?? "",
+          service: labels.service ?? "unknown",
           summary: ann.summary ?? r.alert,
           ...(ann.description !== undefined ? { description: ann.description } : {}),
           ...(typeof r.expr === "string" ? { expr: r.expr } : {}),
@@ -231,9 +231,7 @@ export const incidentStep = (defaults: (services: readonly Service[]) => string[
       links: input.links,
       environments: input.environments,
     };
-    if (inc.experiments !== undefined || inc.chaos_engine !== undefined) {
-      task.chaos = { ...(inc.chaos_engine !== undefined ? { engine: inc.chaos_engine } : {}), ...(inc.experiments !== undefined ? { experiments: inc.experiments } : {}) };
-    }
+    if (inc.chaos) task.chaos = inc.chaos;
     if (inc.recovery) task.recovery = inc.recovery;
     if (inc.postmortem) task.postmortem = inc.postmortem;
     const d = await ctx.plan("devops.incident_runbook", task, "incidents");
