@@ -7,9 +7,18 @@ import { wired } from "../src/interfaces/wiring.js";
 import { REPO } from "./helpers/cli.js";
 import { tempDir } from "./helpers/tmp.js";
 
-const EXAMPLES = readdirSync(join(REPO, "examples"))
+const FILES = readdirSync(join(REPO, "examples"))
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
+const isWorkflow = (f: string) => /^workflow:/m.test(readFileSync(join(REPO, "examples", f), "utf8"));
+const EXAMPLES = FILES.filter((f) => !isWorkflow(f));
+
+describe("examples", () => {
+  it("are tasks, or workflow inputs that test/workflows/lifecycle.test.ts runs through every gate", () => {
+    expect(FILES.filter(isWorkflow)).toEqual(["disaster-recovery.yaml", "lifecycle.yaml", "monitoring-setup.yaml", "zero-downtime.yaml"]);
+    for (const f of EXAMPLES) expect(readFileSync(join(REPO, "examples", f), "utf8"), f).toMatch(/^task:/m);
+  });
+});
 
 describe("every example task, through every gate", () => {
   it.each(EXAMPLES)("%s: quality passes and its artifacts scan clean", async (file) => {

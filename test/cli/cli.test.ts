@@ -5,6 +5,7 @@ import { artifact, planDigest } from "../../src/core/plans/plan.js";
 import { openRawSqlite } from "../../src/core/store/driver.js";
 import type { Plan } from "../../src/core/plans/plan.js";
 import { cli, cliAsync, cliJson, REPO } from "../helpers/cli.js";
+import { agentMd, packYaml } from "../helpers/packs.js";
 import { tempDir, writeTree } from "../helpers/tmp.js";
 
 interface RunJson {
@@ -39,19 +40,29 @@ describe("cli basics", () => {
     expect(badFlag.stderr).toMatch(/Unknown option '--evn'/);
   });
 
-  it("agents lists the eight agents and says which are not built yet", () => {
+  it("agents lists the eight agents, all built, and says when a project pack declares a type no specialist implements", () => {
     const dir = tempDir();
     const r = cliJson<{ agents: { id: string; built: boolean; handles: string[]; status: string }[] }>(["agents"], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.json.agents.map((a) => a.id).sort()).toEqual([
       "devops_alerting", "devops_cicd", "devops_incident_response", "devops_kubernetes", "devops_monitoring", "devops_pack_manager", "devops_security", "devops_terraform",
     ]);
-    expect(r.json.agents.find((a) => a.id === "devops_cicd")?.built).toBe(true);
-    for (const built of ["devops_terraform", "devops_kubernetes", "devops_security"]) expect(r.json.agents.find((a) => a.id === built)?.built).toBe(true);
-    const mon = r.json.agents.find((a) => a.id === "devops_monitoring");
-    expect(mon?.built).toBe(false);
-    expect(mon?.status).toBe("not built yet: will take devops.monitoring");
-    expect(cli(["agents"], { cwd: dir }).stdout).toMatch(/devops_monitoring\s+.*not built yet: will take devops\.monitoring/);
+    for (const built of ["devops_cicd", "devops_terraform", "devops_kubernetes", "devops_security", "devops_monitoring", "devops_alerting", "devops_incident_response"]) {
+      expect(r.json.agents.find((a) => a.id === built)?.built, built).toBe(true);
+    }
+    writeTree(dir, {
+      ".devops-pack/packs/acme/pack.yaml": packYaml("acme", ["acme_backup"]),
+      ".devops-pack/packs/acme/agents/acme_backup.md": agentMd("acme_backup", { handles: ["acme.backup"] }),
+      "t.yaml": "task:\n  type: acme.backup\n  input: {}\n",
+    });
+    const withPack = cliJson<{ agents: { id: string; built: boolean; status: string }[] }>(["agents"], { cwd: dir });
+    const backup = withPack.json.agents.find((a) => a.id === "acme_backup");
+    expect(backup?.built).toBe(false);
+    expect(backup?.status).toBe("not built yet: will take acme.backup");
+    expect(cli(["agents"], { cwd: dir }).stdout).toMatch(/acme_backup\s+.*not built yet: will take acme\.backup/);
+    const run = cli(["run", "t.yaml"], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/acme_backup, whose specialist is not built yet/);
   });
 
   it("agent <id> greets with persona and commands; a typo suggests the id", () => {
@@ -190,7 +201,6 @@ describe("run → approve → apply", () => {
 describe("bad input", () => {
   const cases: [string, string, RegExp][] = [
     ["unknown type", "task:\n  type: devops.cicdd\n  input: {}\n", /Unknown task type 'devops\.cicdd'\. Did you mean devops\.cicd\?/],
-    ["unbuilt type", "task:\n  type: devops.alerting\n  input: {}\n", /devops_alerting, whose specialist is not built yet/],
     ["unknown field", "task:\n  type: devops.cicd\n  input:\n    project_type: node\n    stagse: [lint]\n", /Unknown field 'stagse' in task\.input\. Did you mean stages\?/],
     ["bad project type", "task:\n  type: devops.cicd\n  input:\n    project_type: rust\n", /Valid values: .*typescript_fullstack/],
     ["malformed yaml", "task:\n  type: devops.cicd\n  input: {project_type: node\n", /not a valid task file/],
