@@ -54,7 +54,7 @@ describe("devops_monitoring combinations", () => {
     expect(sd.scrape_configs[0]).toMatchObject({ job_name: "api", metrics_path: "/internal/metrics", scheme: "https" });
     expect(JSON.stringify(sd.scrape_configs[0])).toContain("metrics;\\\\d+|[^;]*;9443");
     const op = planInput({ services: [service], discovery: "prometheus_operator" }).plan;
-    expect(docs(artifactAt(op, PATHS.serviceMonitor("api")).content)[0]).toMatchObject({
+    expect(docs(artifactAt(op, PATHS.podMonitor("api")).content)[0]).toMatchObject({
       metadata: { namespace: "shop" },
       spec: { podMetricsEndpoints: [{ port: "metrics", path: "/internal/metrics", scheme: "https", interval: "30s" }] },
     });

@@ -95,7 +95,7 @@ describe.each(exampleFiles())("%s", (file) => {
       ...input.slos.map((o) => PATHS.openSlo(o.name)),
       ...cfg.services.map((s) => PATHS.logql(s.service.name)),
       PATHS.otelCollector,
-      ...(input.discovery === "prometheus_operator" ? cfg.services.filter((s) => !s.isStatic).map((s) => PATHS.serviceMonitor(s.service.name)) : []),
+      ...(input.discovery === "prometheus_operator" ? cfg.services.filter((s) => !s.isStatic).map((s) => PATHS.podMonitor(s.service.name)) : []),
     ];
     expect(plan.artifacts.map((a) => a.path).sort()).toEqual([...expected].sort());
     for (const a of plan.artifacts) expect(hasMarker(a.content), a.path).toBe(true);

@@ -3,7 +3,7 @@
  * rules, in the vendor-neutral format (https://github.com/OpenSLO/OpenSLO).
  */
 import type { Service, Slo } from "../observability/index.js";
-import { effectiveSli, errorBudget, jobOf, objectivePercent, objectiveRatio, PATHS, SELECTOR } from "../observability/index.js";
+import { effectiveSli, errorBudget, jobOf, leMatcher, objectivePercent, objectiveRatio, PATHS, SELECTOR, withMatcher } from "../observability/index.js";
 import type { MonitoringConfig } from "./config.js";
 import { renderYamlFile } from "./render.js";
 
@@ -40,18 +40,6 @@ export interface OpenSloSlo {
 }
 
 const source = (query: string): MetricSource => ({ metricSource: { type: "Prometheus", spec: { query } } });
-
-/** `{job="api"}` + `le="0.3"` → `{job="api",le="0.3"}` */
-function withMatcher(matchers: string, extra: string): string {
-  const inner = matchers.trim().replace(/^\{/, "").replace(/\}$/, "").trim();
-  return `{${inner ? `${inner},` : ""}${extra}}`;
-}
-
-/** The bucket `le` as clients print it: Go writes 1, Python and Java 1.0 (as the shared SLI expressions match it). */
-function leMatcher(threshold: number): string {
-  const s = String(threshold);
-  return Number.isInteger(threshold) ? `le=~"${s}|${s}.0"` : `le="${s}"`;
-}
 
 /**
  * Counter selectors are given as raw counters (counter: true: the tool takes

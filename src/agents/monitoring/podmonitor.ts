@@ -42,7 +42,7 @@ export function podMonitorFiles(cfg: MonitoringConfig): { path: string; content:
   return cfg.services
     .filter((s) => !s.isStatic)
     .map((s) => ({
-      path: PATHS.serviceMonitor(s.service.name),
+      path: PATHS.podMonitor(s.service.name),
       content: renderYamlFile([podMonitor(s, cfg)], [`PodMonitor for ${s.service.name}: scrapes the container port named metrics; job=${s.job}.`]),
     }));
 }

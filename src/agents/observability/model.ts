@@ -180,7 +180,7 @@ export function checkServicesAndSlos(services: readonly Service[], slos: readonl
     if (!names.has(o.service)) ctx.addIssue({ code: "custom", path: [...at.slos, i, "service"], message: `SLO ${o.name} names service ${o.service}, which is not in services.${didYouMean(o.service, names)}` });
     const svc = services.find((s) => s.name === o.service);
     if (svc && o.sli === undefined && svc.kind === "worker") {
-      ctx.addIssue({ code: "custom", path: [...at.slos, i, "sli"], message: `SLO ${o.name}: worker services have no default SLI; give sli.ratio (e.g. good: jobs_succeeded_total, total: jobs_processed_total)` });
+      ctx.addIssue({ code: "custom", path: [...at.slos, i, "sli"], message: `SLO ${o.name}: worker services have no default SLI; give sli.ratio (e.g. bad: jobs_failed_total{job="${svc.name}"}, total: jobs_processed_total{job="${svc.name}"})` });
     }
   });
 }

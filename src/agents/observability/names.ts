@@ -69,7 +69,7 @@ export const PATHS = {
   alertmanagerTemplates: "monitoring/alertmanager/templates/devops-pack.tmpl",
   dashboard: (service: string) => `monitoring/grafana/dashboards/${service}.json`,
   overviewDashboard: "monitoring/grafana/dashboards/slo-overview.json",
-  serviceMonitor: (service: string) => `monitoring/kubernetes/${service}-servicemonitor.yaml`,
+  podMonitor: (service: string) => `monitoring/kubernetes/${service}-podmonitor.yaml`,
   openSlo: (slo: string) => `monitoring/slo/${slo}.yaml`,
   logql: (service: string) => `monitoring/loki/${service}.md`,
   otelCollector: "monitoring/otel/collector.yaml",
@@ -116,13 +116,13 @@ function rangeOf(expr: string, window: string): string {
 }
 
 /** `{job="api"}` + `le="0.3"` → `{job="api",le="0.3"}` */
-function withMatcher(matchers: string, extra: string): string {
+export function withMatcher(matchers: string, extra: string): string {
   const inner = matchers.trim().replace(/^\{/, "").replace(/\}$/, "").trim();
   return `{${inner ? `${inner},` : ""}${extra}}`;
 }
 
 /** Bucket `le` values clients print for a threshold: Go prints 1, Python and Java 1.0. */
-function leMatcher(threshold: number): string {
+export function leMatcher(threshold: number): string {
   const s = String(threshold);
   return Number.isInteger(threshold) ? `le=~"${s}|${s}.0"` : `le="${s}"`;
 }

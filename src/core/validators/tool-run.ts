@@ -43,6 +43,28 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Busy time: how long at least one tool process was running (the union of
+// their lifetimes), so a benchmark can leave out the time spent inside the
+// tools themselves.
+
+let active = 0;
+let busySince = 0;
+let busyTotal = 0;
+
+function toolStarted(): void {
+  if (active++ === 0) busySince = performance.now();
+}
+
+function toolEnded(): void {
+  if (--active === 0) busyTotal += performance.now() - busySince;
+}
+
+/** Milliseconds during which at least one tool process ran, since the process started. */
+export function toolBusyMs(): number {
+  return busyTotal + (active > 0 ? performance.now() - busySince : 0);
+}
+
 /**
  * Run `command args…` in `cwd`, stdout and stderr going to one file so that
  * their order is kept (promtool writes a file's verdict to stdout and its
@@ -56,9 +78,11 @@ export function runTool(command: string, args: readonly string[], opts: { cwd: s
         let outDir: string | undefined;
         let fd: number | undefined;
         let settled = false;
+        let started = false;
         const finish = (o: ToolOutcome | ((output: string) => ToolOutcome)): void => {
           if (settled) return;
           settled = true;
+          if (started) toolEnded();
           let output = "";
           if (fd !== undefined) {
             closeSync(fd);
@@ -77,6 +101,8 @@ export function runTool(command: string, args: readonly string[], opts: { cwd: s
         let child;
         try {
           child = spawn(command, [...args], { cwd: opts.cwd, stdio: ["ignore", fd, fd], env: { ...process.env, LC_ALL: "C" } });
+          started = true;
+          toolStarted();
         } catch (e) {
           finish({ kind: "error", message: `${command} could not be started: ${(e as Error).message}` });
           return;
