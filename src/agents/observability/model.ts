@@ -43,19 +43,33 @@ export const duration = z.string().regex(/^[1-9][0-9]*(s|m|h|d|w)$/, { message: 
 
 /** `metric_name` or `metric_name{label="v",…}`: a counter selector. */
 export const SELECTOR = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?$/s;
-/** A PromQL expression that uses `$window` where the range goes. */
+const RANGE = /\[\s*[0-9]+(?:ms|s|m|h|d|w|y)\s*\]/g;
+
+/**
+ * An SLI expression in its canonical form: a counter selector, or PromQL with
+ * `$window` where each range goes. Sloth's `{{.window}}` is accepted as
+ * `$window`, and PromQL written with fixed ranges (`[5m]`) has every range
+ * replaced by `$window`, so each alert window reads its own range.
+ */
+export function canonicalSli(expr: string): string {
+  const e = expr.trim().replaceAll(/\{\{\s*\.?window\s*\}\}/g, "$window");
+  if (SELECTOR.test(e) || e.includes("$window")) return e;
+  return e.replace(RANGE, "[$window]");
+}
+
 const promqlOrSelector = z
   .string()
   .min(1)
-  .refine((v) => SELECTOR.test(v.trim()) || v.includes("$window"), {
-    message: 'a counter selector such as http_requests_total{job="api",code!~"5.."}, or a PromQL expression with [$window] where the range goes',
+  .overwrite(canonicalSli)
+  .refine((v) => SELECTOR.test(v) || v.includes("$window"), {
+    message: 'a counter selector such as http_requests_total{job="api",code!~"5.."}, or a PromQL expression with a range ([5m] or [$window]) that each alert window replaces',
   });
 
 export const ratioSliSchema = z
   .strictObject({
-    good: promqlOrSelector.optional().describe("Good events: a counter selector (wrapped in sum(rate(…[window]))) or PromQL using [$window]."),
-    bad: promqlOrSelector.optional().describe("Bad events, instead of good: a counter selector or PromQL using [$window]."),
-    total: promqlOrSelector.describe("All valid events: a counter selector or PromQL using [$window]."),
+    good: promqlOrSelector.optional().describe("Good events: a counter selector (wrapped in sum(rate(…[window]))), or PromQL whose ranges ([5m], [$window] or {{.window}}) become each alert window."),
+    bad: promqlOrSelector.optional().describe("Bad events, instead of good: a counter selector, or PromQL whose ranges become each alert window."),
+    total: promqlOrSelector.describe("All valid events: a counter selector, or PromQL whose ranges become each alert window."),
   })
   .refine((r) => (r.good === undefined) !== (r.bad === undefined), { message: "give exactly one of good or bad, beside total" });
 
