@@ -34,6 +34,14 @@ export default tseslint.config(
     },
   },
   {
+    files: ["src/trackers/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [
+        { group: ["**/agents/**", "**/scanner/**", "**/interfaces/**"], message: "tracker adapters use core only (they are the only code that reaches the network)." },
+      ] }],
+    },
+  },
+  {
     files: ["src/scanner/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [

@@ -14,6 +14,7 @@ export type ErrorCode =
   | "REFUSED" // approval missing or stale, path outside target, symlink, overwrite of a user file
   | "STORE" // database failure
   | "TOOL_MISSING" // a real validator is not installed
+  | "TRACKER" // a tracker (Jira, GitHub) failed after retries, or timed out
   | "INTERNAL";
 
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -26,6 +27,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   REFUSED: 3,
   STORE: 1,
   TOOL_MISSING: 1,
+  TRACKER: 1,
   INTERNAL: 1,
 };
 
