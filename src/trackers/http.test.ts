@@ -21,7 +21,12 @@ async function serve(handler: Handler): Promise<{ url: string; hits: () => numbe
     res.end(r.body === undefined ? "" : JSON.stringify(r.body));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  servers.push({ close: () => server.closeAllConnections() || server.close() });
+  servers.push({
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits: () => count };
 }
 

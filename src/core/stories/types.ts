@@ -55,6 +55,11 @@ export interface TaskRef {
   title: string;
   /** A file path or a URL. */
   location: string;
+  /**
+   * Set by createTask when the task turned out to exist already (a concurrent
+   * run created it first): the caller then reports `created: false`.
+   */
+  existed?: boolean;
 }
 
 export interface Tracker {
