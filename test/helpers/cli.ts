@@ -33,9 +33,9 @@ export function cliJson<T = Record<string, unknown>>(args: string[], opts: { cwd
 }
 
 /** The same, asynchronously, for running many processes at once. */
-export function cliAsync(args: string[], opts: { cwd: string }): Promise<CliResult> {
+export function cliAsync(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: { ...process.env, DEVOPS_PACK_ACTOR: "test" } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: { ...process.env, DEVOPS_PACK_ACTOR: "test", ...opts.env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
