@@ -141,4 +141,13 @@ export const COMMANDS: CommandSpec[] = [
     examples: ["devops-pack rules", "devops-pack rules --json", "devops-pack rules --target terraform"],
     load: () => import("./commands/scan.js").then((m) => ({ run: m.runRules })),
   },
+  {
+    name: "mcp",
+    usage: "mcp [--http --port <n> [--host <addr> --token <secret>]] [--root <dir>]",
+    summary: "MCP server for AI assistants: task tools, scan and plan read, agent prompts, knowledge resources (stdio, or --http)",
+    options: { http: { type: "boolean" }, port: { type: "string" }, host: { type: "string" }, token: { type: "string" }, root: { type: "string" } },
+    allowPositionals: false,
+    examples: ["devops-pack mcp", "devops-pack mcp --http --port 3333", "devops-pack mcp --http --host 0.0.0.0 --port 3333 --token \"$DEVOPS_PACK_MCP_TOKEN\""],
+    load: () => import("./commands/mcp.js").then((m) => ({ run: m.runMcp })),
+  },
 ];
