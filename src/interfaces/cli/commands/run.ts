@@ -1,9 +1,8 @@
-import { readFileSync, statSync } from "node:fs";
 import { badInput } from "../../../core/errors.js";
 import { MAX_INPUT_BYTES } from "../../../core/yaml.js";
 import { runTask } from "../../../agents/manager/runtime.js";
 import { wired } from "../../wiring.js";
-import { onePositional, optionalString } from "../args.js";
+import { onePositional, optionalString, readInputFile } from "../args.js";
 import type { CliContext } from "../context.js";
 import { printJson } from "../context.js";
 import { planJson, renderPlan } from "../render.js";
@@ -21,21 +20,9 @@ async function readStdin(ctx: CliContext): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function readTaskFile(path: string): string {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw badInput(`Task file ${path} does not exist.`);
-  }
-  if (!st.isFile()) throw badInput(`${path} is not a file.`);
-  if (st.size > MAX_INPUT_BYTES) throw badInput(`Task file ${path} is ${st.size} bytes; the limit is ${MAX_INPUT_BYTES}.`);
-  return readFileSync(path, "utf8");
-}
-
 export async function runRun(ctx: CliContext, values: Record<string, unknown>, positionals: string[]): Promise<number> {
   const source = onePositional(positionals, "task file (or - for standard input)", "run <task-file|->");
-  const text = source === "-" ? await readStdin(ctx) : readTaskFile(source);
+  const text = source === "-" ? await readStdin(ctx) : readInputFile(source, "Task file");
   const env = optionalString(values, "env");
   const outcome = await runTask(text, source === "-" ? "<stdin>" : source, { ...wired(ctx.projectDir), ...(env !== undefined ? { env } : {}) });
   const { plan, gates, verdict } = outcome;

@@ -1,8 +1,7 @@
-import { readFileSync, statSync } from "node:fs";
 import { badInput } from "../../../core/errors.js";
-import { MAX_INPUT_BYTES } from "../../../core/yaml.js";
 import { listWorkflows, runWorkflowText } from "../../../agents/manager/workflow-runtime.js";
 import { wired } from "../../wiring.js";
+import { readInputFile } from "../args.js";
 import type { CliContext } from "../context.js";
 import { printJson } from "../context.js";
 import { planJson, renderPlan } from "../render.js";
@@ -22,23 +21,11 @@ export function runWorkflowList(ctx: CliContext): Promise<number> {
   return Promise.resolve(0);
 }
 
-function readInput(path: string): string {
-  let st;
-  try {
-    st = statSync(path);
-  } catch {
-    throw badInput(`Workflow input ${path} does not exist.`);
-  }
-  if (!st.isFile()) throw badInput(`${path} is not a file.`);
-  if (st.size > MAX_INPUT_BYTES) throw badInput(`Workflow input ${path} is ${st.size} bytes; the limit is ${MAX_INPUT_BYTES}.`);
-  return readFileSync(path, "utf8");
-}
-
 export async function runWorkflowRun(ctx: CliContext, values: Record<string, unknown>, positionals: string[]): Promise<number> {
   const usage = "workflow run <id> <input.yaml>";
   if (positionals.length !== 2) throw badInput(`Usage: devops-pack ${usage}. Workflows: devops-pack workflow list.`);
   const [name, path] = positionals as [string, string];
-  const text = readInput(path);
+  const text = readInputFile(path, "Workflow input");
   const outcome = await runWorkflowText(name, text, path, {
     ...wired(ctx.projectDir),
     fresh: values.fresh === true,
