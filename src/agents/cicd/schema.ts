@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { didYouMean } from "../../core/suggest.js";
 import { registryOf, registryProvider } from "./registries.js";
+import { oneOf } from "../../core/zod-enum.js";
 
 export const PROJECT_TYPES = ["typescript_fullstack", "node", "python", "go", "java", "container"] as const;
 export type ProjectType = (typeof PROJECT_TYPES)[number];
@@ -14,17 +15,6 @@ export const DEPLOY_METHODS = ["kubernetes", "ecs", "cloud_run", "container_apps
 export type DeployMethod = (typeof DEPLOY_METHODS)[number];
 
 export const BUILD_TOOLS = ["maven", "gradle"] as const;
-
-/** A closed set of values whose error names the valid ones and the nearest. */
-function oneOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
-  return z.enum(values, {
-    error: (iss) => {
-      const got = typeof iss.input === "string" ? `'${iss.input}'` : JSON.stringify(iss.input);
-      const hint = typeof iss.input === "string" ? didYouMean(iss.input, values) : "";
-      return `Unsupported ${field} ${got}. Valid values: ${values.join(", ")}.${hint}`;
-    },
-  });
-}
 
 const NO_EXPRESSIONS = /^(?!.*\$\{\{)/s;
 const noExpr = (s: z.ZodString, what: string) =>

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { didYouMean, editDistance } from "../../core/suggest.js";
 import { parseCpu, parseMemory } from "./quantity.js";
+import { oneOf } from "../../core/zod-enum.js";
 
 export const STRATEGIES = ["rolling", "blue_green", "canary"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -12,17 +13,6 @@ export const PROBE_TYPES = ["http", "tcp", "grpc"] as const;
 export const PROTOCOLS = ["TCP", "UDP", "SCTP"] as const;
 export const SLOTS = ["blue", "green"] as const;
 export type Slot = (typeof SLOTS)[number];
-
-/** A closed set of values whose error names the valid ones and the nearest. */
-function oneOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
-  return z.enum(values, {
-    error: (iss) => {
-      const got = typeof iss.input === "string" ? `'${iss.input}'` : JSON.stringify(iss.input);
-      const hint = typeof iss.input === "string" ? didYouMean(iss.input, values) : "";
-      return `Unsupported ${field} ${got}. Valid values: ${values.join(", ")}.${hint}`;
-    },
-  });
-}
 
 /**
  * A DNS-1035 label short enough for every derived name: objects are named

@@ -8,23 +8,15 @@
  */
 import { z } from "zod";
 import { didYouMean } from "../../core/suggest.js";
+import { oneOf } from "../../core/zod-enum.js";
+
+export { oneOf };
 
 export const SERVICE_KINDS = ["http", "grpc", "worker", "database"] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
 
 export const SEVERITIES = ["page", "ticket"] as const;
 export type Severity = (typeof SEVERITIES)[number];
-
-/** A closed set of values whose error names the valid ones and the nearest. */
-export function oneOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
-  return z.enum(values, {
-    error: (iss) => {
-      const got = typeof iss.input === "string" ? `'${iss.input}'` : JSON.stringify(iss.input);
-      const hint = typeof iss.input === "string" ? didYouMean(iss.input, values) : "";
-      return `Unsupported ${field} ${got}. Valid values: ${values.join(", ")}.${hint}`;
-    },
-  });
-}
 
 export const dnsLabel = z
   .string()

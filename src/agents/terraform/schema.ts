@@ -12,17 +12,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { didYouMean } from "../../core/suggest.js";
-
-/** A closed set of values whose error names the valid ones and the nearest. */
-function oneOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
-  return z.enum(values, {
-    error: (iss) => {
-      const got = typeof iss.input === "string" ? `'${iss.input}'` : JSON.stringify(iss.input);
-      const hint = typeof iss.input === "string" ? didYouMean(iss.input, values) : "";
-      return `Unsupported ${field} ${got}. Valid values: ${values.join(", ")}.${hint}`;
-    },
-  });
-}
+import { oneOf } from "../../core/zod-enum.js";
 
 function unique<T>(xs: readonly T[]): boolean {
   return new Set(xs).size === xs.length;
