@@ -8,7 +8,6 @@ import { stringify } from "yaml";
 import type { Artifact } from "../../../core/plans/plan.js";
 import { artifact, markerLine } from "../../../core/plans/plan.js";
 import { badInput } from "../../../core/errors.js";
-import { parseYamlSafe } from "../../../core/yaml.js";
 import type { Service, Slo } from "../../observability/index.js";
 import { dashboardUid, metricsOf, namespaceOf, objectivePercent } from "../../observability/index.js";
 import type { StepContext, StepDefinition } from "./engine.js";
@@ -17,7 +16,7 @@ import type { PlanningChange } from "./feedback.js";
 import { applyFeedback } from "./feedback.js";
 import type { LifecycleInput, LifecycleService } from "./lifecycle-schema.js";
 import { lifecycleSchema } from "./lifecycle-schema.js";
-import { checkReferences } from "./references.js";
+import { alertRules, checkReferences } from "./references.js";
 
 /** Every workflow over a lifecycle input checks its bundle's cross-references. */
 export function bundleCheck(input: LifecycleInput, artifacts: readonly Artifact[]): { problems: string[]; external: string[] } {
@@ -177,29 +176,14 @@ export const monitoringStep: StepDefinition<LifecycleInput> = {
 
 /** Alerts from the alerting step's rule files: what the incident step writes runbooks for. */
 export function alertsIn(artifacts: readonly Artifact[]): ExportedAlert[] {
-  const out: ExportedAlert[] = [];
-  for (const a of artifacts) {
-    if (a.kind !== "prometheus-rules") continue;
-    const parsed = parseYamlSafe(a.content, a.path);
-    if (!parsed.ok) continue;
-    const groups = (parsed.value as { groups?: { rules?: Record<string, unknown>[] }[] } | null)?.groups ?? [];
-    for (const g of groups) {
-      for (const r of g.rules ?? []) {
-        if (typeof r.alert !== "string") continue;
-        const labels = (r.labels ?? {}) as Record<string, string>;
-        const ann = (r.annotations ?? {}) as Record<string, string>;
-        out.push({
-          name: r.alert,
-          severity: labels.severity === "page" ? "page" : "ticket",
-          service: labels.service ?? "unknown",
-          summary: ann.summary ?? r.alert,
-          ...(ann.description !== undefined ? { description: ann.description } : {}),
-          ...(typeof r.expr === "string" ? { expr: r.expr } : {}),
-        });
-      }
-    }
-  }
-  return out;
+  return alertRules(artifacts).map((r) => ({
+    name: r.name,
+    severity: r.labels.severity === "page" ? "page" : "ticket",
+    service: r.labels.service ?? "unknown",
+    summary: r.annotations.summary ?? r.name,
+    ...(r.annotations.description !== undefined ? { description: r.annotations.description } : {}),
+    ...(r.expr !== undefined ? { expr: r.expr } : {}),
+  }));
 }
 
 export const alertingStep: StepDefinition<LifecycleInput> = {

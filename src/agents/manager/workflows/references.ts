@@ -32,6 +32,41 @@ interface Workload {
   ports: string[];
 }
 
+/** The string-valued entries of a YAML map. */
+const strings = (v: unknown): Record<string, string> => (isObj(v) ? (Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === "string")) as Record<string, string>) : {});
+
+/** An alerting rule of a plan's Prometheus rule files, with the file it is in. */
+export interface AlertRule {
+  file: string;
+  name: string;
+  expr: string | undefined;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Every alerting rule (not recording rule) in the plan's prometheus-rules artifacts; unparsable files are skipped. */
+export function alertRules(artifacts: readonly Artifact[]): AlertRule[] {
+  const out: AlertRule[] = [];
+  for (const a of artifacts) {
+    if (a.kind !== "prometheus-rules") continue;
+    const parsed = parseYamlSafe(a.content, a.path);
+    if (!parsed.ok || !isObj(parsed.value)) continue;
+    for (const g of arr(parsed.value.groups)) {
+      for (const r of arr(isObj(g) ? g.rules : [])) {
+        if (!isObj(r) || typeof r.alert !== "string") continue;
+        out.push({
+          file: a.path,
+          name: r.alert,
+          expr: str(r.expr),
+          labels: strings(r.labels),
+          annotations: strings(r.annotations),
+        });
+      }
+    }
+  }
+  return out;
+}
+
 const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 
 function workloads(artifacts: readonly Artifact[]): Workload[] {
@@ -107,26 +142,17 @@ export function checkReferences(artifacts: readonly Artifact[], links: Links): R
   };
   for (const l of dashLinks) checkDashboard(l.from, l.url);
 
-  for (const a of artifacts) {
-    if (a.kind !== "prometheus-rules") continue;
-    const parsed = parseYamlSafe(a.content, a.path);
-    if (!parsed.ok || !isObj(parsed.value)) continue;
-    for (const g of arr(parsed.value.groups)) {
-      for (const r of arr(isObj(g) ? g.rules : [])) {
-        if (!isObj(r) || typeof r.alert !== "string") continue;
-        const ann = isObj(r.annotations) ? r.annotations : {};
-        const where = `alert ${r.alert} (${a.path})`;
-        const runbook = str(ann.runbook_url);
-        report.checked.runbookUrls += 1;
-        if (runbook === undefined) report.problems.push(`${where} has no runbook_url`);
-        else {
-          const path = resolveLink(runbook, links).runbook;
-          if (path === undefined || !paths.has(path)) report.problems.push(`${where}: runbook_url ${runbook} is not a runbook in the bundle`);
-        }
-        const dash = str(ann.dashboard_url);
-        if (dash !== undefined) checkDashboard(where, dash);
-      }
+  for (const r of alertRules(artifacts)) {
+    const where = `alert ${r.name} (${r.file})`;
+    const runbook = r.annotations.runbook_url;
+    report.checked.runbookUrls += 1;
+    if (runbook === undefined) report.problems.push(`${where} has no runbook_url`);
+    else {
+      const path = resolveLink(runbook, links).runbook;
+      if (path === undefined || !paths.has(path)) report.problems.push(`${where}: runbook_url ${runbook} is not a runbook in the bundle`);
     }
+    const dash = r.annotations.dashboard_url;
+    if (dash !== undefined) checkDashboard(where, dash);
   }
 
   const all = workloads(artifacts);
