@@ -2,9 +2,10 @@ import type { Document, DocumentOptions, ParseOptions, SchemaOptions } from "yam
 import { parseDocument, visit } from "yaml";
 import type { Issue, Result } from "./result.js";
 import { fail, ok } from "./result.js";
+import { MAX_INPUT_BYTES } from "./limits.js";
 
-/** Input files larger than this are refused before parsing. */
-export const MAX_INPUT_BYTES = 2 * 1024 * 1024;
+export { MAX_INPUT_BYTES };
+
 /** Aliases expanding beyond this many nodes are refused (billion laughs). */
 const MAX_ALIAS_COUNT = 100;
 

@@ -169,9 +169,23 @@ describe("mcp over stdio", () => {
     expect(outsideApply.isError).toBe(true);
     const missing = (await client.callTool({ name: "plan_show", arguments: { id: "ffffffffffff" } })) as CallToolResult;
     expect(missing.isError).toBe(true);
-    const unknown = (await client.callTool({ name: "no_such_tool", arguments: {} })) as CallToolResult;
-    expect(unknown.isError).toBe(true);
-    await expect(client.getPrompt({ name: "no_such_agent" })).rejects.toThrow();
+    // Naming a tool, prompt or resource that does not exist is protocol misuse: a JSON-RPC error (-32602, -32002).
+    await expect(client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toThrow(/-32602.*Unknown tool: no_such_tool\. Tools: devops_cicd/);
+    await expect(client.getPrompt({ name: "no_such_agent" })).rejects.toThrow(/-32602.*Unknown prompt: no_such_agent/);
+    await expect(client.readResource({ uri: "devops-pack://knowledge/data/no-such.md" })).rejects.toThrow(/-32002.*Resource not found/);
+    await expect(client.readResource({ uri: "devops-pack://plans/ffffffffffff" })).rejects.toThrow(/-32002.*Resource not found/);
+    await expect(client.readResource({ uri: "file:///etc/passwd" })).rejects.toThrow(/-32002/);
+  });
+
+  it("read-only tools check their arguments and say which field is wrong and which are valid", async () => {
+    const typed = (await client.callTool({ name: "plan_list", arguments: { limit: "ten" } })) as CallToolResult;
+    expect(typed.isError).toBe(true);
+    expect(text(typed)).toMatch(/^BAD_INPUT: Invalid arguments for plan_list: arguments\.limit: /);
+    const extra = (await client.callTool({ name: "devops_scan", arguments: { paths: ["infra"], treshold: 50 } })) as CallToolResult;
+    expect(extra.isError).toBe(true);
+    expect(text(extra)).toContain("Unknown field 'treshold' in arguments. Did you mean threshold?");
+    const missing = (await client.callTool({ name: "plan_show", arguments: {} })) as CallToolResult;
+    expect(text(missing)).toContain("Missing required field arguments.id");
   });
 
   it("ten concurrent tool calls all succeed", async () => {

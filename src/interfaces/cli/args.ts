@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { badInput } from "../../core/errors.js";
-import { MAX_INPUT_BYTES } from "../../core/yaml.js";
+import { MAX_INPUT_BYTES } from "../../core/limits.js";
 
 /** Exactly one positional argument, or a usage error (exit 2). */
 export function onePositional(positionals: string[], what: string, usage: string): string {

@@ -1,4 +1,5 @@
 import type { ActivatedAgent } from "../../../core/packs/loader.js";
+import { agentBrief } from "../../agent-brief.js";
 import { ALL_SPECIALISTS } from "../../specialists.js";
 import type { AgentRow } from "../agent-index.js";
 import { indexedBuiltinAgents } from "../agent-index.js";
@@ -54,18 +55,7 @@ export async function runAgent(ctx: CliContext, _values: Record<string, unknown>
     `${s.agent.icon} Hello, I am ${s.agent.name}, your ${s.agent.title} (${a.id}).`,
     s.agent.whenToUse,
     "",
-    a.doc.intro,
-    "",
-    `Role:  ${s.persona.role}`,
-    `Style: ${s.persona.style}`,
-    `Focus: ${s.persona.focus}`,
-    "Principles:",
-    ...s.persona.core_principles.map((p) => `  - ${p}`),
-    "",
-    "Commands:",
-    ...s.commands.map((c) => `  *${c.name}${c.args ? ` ${c.args}` : ""} — ${c.description}`),
-    "",
-    `Task types: ${s.handles.length > 0 ? s.handles.join(", ") : "none (routes tasks)"} — ${st.text}`,
+    ...agentBrief(a, `${s.handles.length > 0 ? s.handles.join(", ") : "none (routes tasks)"} — ${st.text}`),
     `Knowledge (read on demand): ${a.dependencies.map((d) => `${d.category}/${d.name}`).join(", ") || "none"}`,
   ];
   ctx.out(lines.join("\n"));

@@ -32,7 +32,7 @@ export async function runMcp(ctx: CliContext, values: Record<string, unknown>): 
   const server = createMcpServer(mcpCtx);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((done) => {
-    server.server.onclose = () => done();
+    server.onclose = () => done();
     process.stdin.once("end", () => done());
     process.once("SIGINT", () => done());
     process.once("SIGTERM", () => done());
