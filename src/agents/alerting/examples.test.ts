@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { alertingSpecialist } from "./index.js";
-import { scanFiles } from "./testing/scan.js";
+import { scanFiles } from "../testing/scan.js";
 import { planExample, requireTool, validatePlan } from "./testing/tools.js";
 
 describe("src/agents/alerting/examples", () => {

@@ -5,7 +5,7 @@
  * Regenerate after a deliberate change: UPDATE_GOLDEN=1 npx vitest run src/agents/cicd/golden.test.ts
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -15,10 +15,10 @@ import { parseTaskDocument, validateTaskInput } from "../../core/tasks/parse.js"
 import type { CicdInput } from "./index.js";
 import { cicdSpecialist } from "./index.js";
 import { PINS } from "./pins.js";
+import { expectGolden, goldenFiles } from "../testing/golden.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const GOLDEN = join(import.meta.dirname, "__golden__");
-const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const EXAMPLES = readdirSync(join(ROOT, "examples"))
   .filter((f) => /^cicd.*\.ya?ml$/.test(f))
   .sort();
@@ -33,31 +33,13 @@ function plan(input: CicdInput): PlanDraft {
   return cicdSpecialist.plan(input, { files: disk ? readProjectFiles(ROOT, disk) : new Map() });
 }
 
-/** The files a plan is compared through: each workflow, its notes, and its findings. */
-function goldenFiles(draft: PlanDraft): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const a of draft.artifacts) out.set(basename(a.path), a.content);
-  out.set("notes.md", draft.notes.map((n) => `- **${n.kind}**: ${n.text}`).join("\n") + "\n");
-  if (draft.findings.length > 0) out.set("findings.json", JSON.stringify(draft.findings, null, 2) + "\n");
-  return out;
-}
-
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
 
 describe("golden files", () => {
   for (const file of EXAMPLES) {
     it(`${file} matches __golden__/${file.replace(/\.ya?ml$/, "")}/`, () => {
-      const dir = join(GOLDEN, file.replace(/\.ya?ml$/, ""));
-      const actual = goldenFiles(plan(loadInput(file)));
-      if (UPDATE) {
-        rmSync(dir, { recursive: true, force: true });
-        mkdirSync(dir, { recursive: true });
-        for (const [name, content] of actual) writeFileSync(join(dir, name), content);
-      }
-      expect(existsSync(dir), `missing golden directory ${dir}; run with UPDATE_GOLDEN=1`).toBe(true);
-      expect(readdirSync(dir).sort()).toEqual([...actual.keys()].sort());
-      for (const [name, content] of actual) expect(content, `${dir}/${name}`).toBe(readFileSync(join(dir, name), "utf8"));
+      expectGolden(join(GOLDEN, file.replace(/\.ya?ml$/, "")), goldenFiles(plan(loadInput(file)), (a) => basename(a.path)));
     });
   }
 });

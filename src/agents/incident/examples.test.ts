@@ -12,7 +12,7 @@ import { parseTaskDocument } from "../../core/tasks/parse.js";
 import { validateKubernetes } from "../../core/validators/kubernetes.js";
 import { incidentSpecialist } from "./index.js";
 import { EXAMPLES, exampleFiles, loadExample, planExample, ROOT } from "./testing/support.js";
-import { scanFiles } from "./testing/scan.js";
+import { scanFiles } from "../testing/scan.js";
 
 describe("examples", () => {
   it("incident.yaml is exactly seed 003's task", () => {

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { parseGoTemplate } from "../../core/validators/kubernetes.js";
 import { Placeholders } from "./placeholders.js";
 import { hardeningViolations } from "./testing/hardening.js";
-import { scanFiles } from "./testing/scan.js";
+import { scanFiles } from "../testing/scan.js";
 import { mergeValues } from "./testing/helm-render.js";
 import type { Obj } from "./testing/support.js";
 import { at, docs, kustomizeBuild, loadExample, planInput, renderChart } from "./testing/support.js";

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { helmValidator, kubernetesValidator } from "../../core/validators/kubernetes.js";
 import { MESHES, STRATEGIES } from "./schema.js";
 import { hardeningViolations } from "./testing/hardening.js";
-import { scanFiles } from "./testing/scan.js";
+import { scanFiles } from "../testing/scan.js";
 import type { Obj } from "./testing/support.js";
 import { at, docs, kustomizeBuild, planInput, renderChart } from "./testing/support.js";
 

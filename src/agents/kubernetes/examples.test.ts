@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { helmValidator, kubernetesValidator } from "../../core/validators/kubernetes.js";
 import { kubernetesSpecialist } from "./index.js";
 import { hardeningViolations } from "./testing/hardening.js";
-import { scanFiles } from "./testing/scan.js";
+import { scanFiles } from "../testing/scan.js";
 import type { Obj } from "./testing/support.js";
 import { at, docs, exampleFiles, kustomizeBuild, loadExample, ROOT } from "./testing/support.js";
 

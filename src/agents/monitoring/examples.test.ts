@@ -28,7 +28,7 @@ import {
 import { resolveConfig } from "./config.js";
 import { monitoringSpecialist } from "./index.js";
 import { TRACE_PROCESSORS } from "./otel.js";
-import { scanFiles } from "./testing/scan.js";
+import { scanFiles } from "../testing/scan.js";
 import type { Obj } from "./testing/support.js";
 import { artifactAt, docs, exampleFiles, planExample, promtool, withArtifacts } from "./testing/support.js";
 

@@ -8,52 +8,15 @@
  *
  * Regenerate after a deliberate change: UPDATE_GOLDEN=1 npx vitest run src/agents/terraform/golden.test.ts
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { PlanDraft } from "../../core/plans/plan.js";
 import { parseHclStructure } from "../../core/validators/terraform.js";
 import type { HclBlock } from "../../core/validators/terraform.js";
 import { MARKER } from "./index.js";
 import { TERRAFORM_EXAMPLES, planExample } from "./testing/examples.js";
+import { expectGolden, goldenFiles } from "../testing/golden.js";
 
 const GOLDEN = join(import.meta.dirname, "__golden__");
-const UPDATE = process.env.UPDATE_GOLDEN === "1";
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return walk(dir)
-    .map((p) => relative(dir, p).split("\\").join("/"))
-    .sort();
-}
-
-function compareDir(dir: string, actual: Map<string, string>): void {
-  if (UPDATE) {
-    rmSync(dir, { recursive: true, force: true });
-    for (const [name, content] of actual) {
-      mkdirSync(dirname(join(dir, name)), { recursive: true });
-      writeFileSync(join(dir, name), content);
-    }
-  }
-  expect(existsSync(dir), `missing golden directory ${dir}; run with UPDATE_GOLDEN=1`).toBe(true);
-  expect(filesUnder(dir)).toEqual([...actual.keys()].sort());
-  for (const [name, content] of actual) expect(content, `${dir}/${name}`).toBe(readFileSync(join(dir, name), "utf8"));
-}
-
-function exampleFiles(draft: PlanDraft): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const a of draft.artifacts) if (a.path.startsWith("envs/")) out.set(a.path, a.content);
-  out.set("notes.md", draft.notes.map((n) => `- **${n.kind}**: ${n.text}`).join("\n") + "\n");
-  if (draft.findings.length > 0) out.set("findings.json", JSON.stringify(draft.findings, null, 2) + "\n");
-  return out;
-}
 
 const plans = new Map(TERRAFORM_EXAMPLES.map((f) => [f, planExample(f)]));
 
@@ -69,12 +32,12 @@ describe("golden files", () => {
       }
     }
     expect(new Set([...modules.keys()].map((k) => k.split("/")[0]))).toEqual(new Set(["vpc", "eks-cluster", "ecs-service", "rds", "s3-bucket", "iam-role"]));
-    compareDir(join(GOLDEN, "modules"), new Map([...modules].sort(([a], [b]) => (a < b ? -1 : 1))));
+    expectGolden(join(GOLDEN, "modules"), new Map([...modules].sort(([a], [b]) => (a < b ? -1 : 1))));
   });
 
   for (const file of TERRAFORM_EXAMPLES) {
     it(`${file} matches __golden__/${file.replace(/\.ya?ml$/, "")}/`, () => {
-      compareDir(join(GOLDEN, file.replace(/\.ya?ml$/, "")), exampleFiles(plans.get(file)!));
+      expectGolden(join(GOLDEN, file.replace(/\.ya?ml$/, "")), goldenFiles(plans.get(file)!, (a) => (a.path.startsWith("envs/") ? a.path : undefined)));
     });
   }
 });
