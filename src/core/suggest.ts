@@ -1,4 +1,4 @@
-/** Edit distance (Levenshtein), with a cut-off so long strings stay cheap. */
+/** Edit distance (Levenshtein). O(a × b): callers skip pairs whose lengths alone rule them out. */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
   if (a.length === 0) return b.length;
@@ -27,9 +27,10 @@ export function nearest(input: string, candidates: Iterable<string>, limit = 3):
   const scored: { name: string; d: number }[] = [];
   for (const name of candidates) {
     const hay = name.toLowerCase();
-    let d = editDistance(needle, hay);
-    if (hay.includes(needle) || needle.includes(hay)) d = Math.min(d, Math.abs(hay.length - needle.length) / 2);
     const max = Math.max(2, Math.ceil(Math.max(needle.length, hay.length) / 3));
+    // The distance is at least the difference in length: past `max`, only containment can qualify.
+    let d = Math.abs(hay.length - needle.length) <= max ? editDistance(needle, hay) : Infinity;
+    if (hay.includes(needle) || needle.includes(hay)) d = Math.min(d, Math.abs(hay.length - needle.length) / 2);
     if (d <= max) scored.push({ name, d });
   }
   scored.sort((x, y) => x.d - y.d || x.name.localeCompare(y.name));

@@ -61,6 +61,17 @@ export function fieldsAt(schema: AnySchema, path: readonly PropertyKey[]): strin
   return [...names].sort();
 }
 
+/** A wrong value as an error message quotes it: cut short, so that a huge or hostile input is not echoed back whole. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= 80 ? text : `${text.slice(0, 60)}… (${text.length} characters)`;
+}
+
+/** An unknown field's name as a message quotes it, cut short like a value. */
+function fieldName(key: string): string {
+  return key.length <= 80 ? `'${key}'` : `'${key.slice(0, 60)}…' (${key.length} characters)`;
+}
+
 function dotted(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
   for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`;
@@ -82,7 +93,7 @@ export function describeZodError(error: z.ZodError, schema: AnySchema, prefix: s
         out.push({
           path: where,
           kind: "unknown-field",
-          message: `Unknown field '${key}' in ${where}.${didYouMean(key, valid)} Valid fields: ${valid.join(", ")}.`,
+          message: `Unknown field ${fieldName(key)} in ${where}.${didYouMean(key, valid)} Valid fields: ${valid.join(", ")}.`,
         });
       }
     } else if ((issue.code === "invalid_value" || issue.code === "invalid_type") && (issue as { input?: unknown }).input === undefined) {
@@ -95,7 +106,7 @@ export function describeZodError(error: z.ZodError, schema: AnySchema, prefix: s
       out.push({
         path: where,
         kind: "invalid-value",
-        message: `Invalid value ${JSON.stringify(got)} for ${where}.${hint} Valid values: ${values.join(", ")}.`,
+        message: `Invalid value ${shown(got)} for ${where}.${hint} Valid values: ${values.join(", ")}.`,
       });
     } else {
       out.push({ path: where, kind: issue.code, message: `${where}: ${issue.message}` });

@@ -99,6 +99,15 @@ describe("input validation", () => {
     const msg = badInputMessage(() => validateTaskInput(env({ project_type: "nodee" }), demo, "t.yaml"));
     expect(msg).toContain('Invalid value "nodee" for task.input.project_type. Did you mean node? Valid values: node, python.');
   });
+  it("a huge wrong value is quoted cut short, not echoed back whole, and gets no suggestion", () => {
+    const msg = badInputMessage(() => validateTaskInput(env({ project_type: "n".repeat(1_000_000) }), demo, "t.yaml"));
+    expect(msg).toContain(`Invalid value "${"n".repeat(59)}… (1000002 characters) for task.input.project_type. Valid values: node, python.`);
+    expect(msg.length).toBeLessThan(500);
+    const key = "x".repeat(1_000_000);
+    const unknown = badInputMessage(() => validateTaskInput(env({ project_type: "node", [key]: 1 }), demo, "t.yaml"));
+    expect(unknown).toContain(`Unknown field '${"x".repeat(60)}…' (1000000 characters) in task.input. Valid fields: environments, options, project_type.`);
+    expect(unknown.length).toBeLessThan(500);
+  });
   it("missing required fields are named", () => {
     expect(badInputMessage(() => validateTaskInput(env({}), demo, "t.yaml"))).toContain("Missing required field task.input.project_type");
   });

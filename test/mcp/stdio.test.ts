@@ -159,9 +159,17 @@ describe("mcp over stdio", () => {
   });
 
   it("error paths: bad input names the field; a path outside the root is refused; unknown tool", async () => {
-    const bad = (await client.callTool({ name: "devops_cicd", arguments: { ...cicdInput, platform: "nope" } })) as CallToolResult;
+    const bad = (await client.callTool({ name: "devops_cicd", arguments: { ...cicdInput, platform: "nope", extra_field: 1 } })) as CallToolResult;
     expect(bad.isError).toBe(true);
-    expect(text(bad)).toContain("platform");
+    expect(text(bad)).toMatch(/^BAD_INPUT: Invalid arguments for devops_cicd:\n/);
+    expect(text(bad)).toContain('Invalid value "nope" for arguments.platform. Valid values: github_actions.');
+    expect(text(bad)).toContain("Unknown field 'extra_field' in arguments. Valid fields: ");
+    const huge = (await client.callTool({ name: "devops_cicd", arguments: { ...cicdInput, name: "x".repeat(3_000_000) } })) as CallToolResult;
+    expect(huge.isError).toBe(true);
+    expect(text(huge)).toMatch(/^BAD_INPUT: The arguments of devops_cicd are 3\d{6} bytes; the limit is 2097152 bytes/);
+    const longValue = (await client.callTool({ name: "devops_cicd", arguments: { ...cicdInput, platform: "y".repeat(100_000) } })) as CallToolResult;
+    expect(text(longValue)).toContain(`Invalid value "${"y".repeat(59)}… (100002 characters) for arguments.platform.`);
+    expect(text(longValue).length).toBeLessThan(1000);
     const outside = (await client.callTool({ name: "devops_scan", arguments: { paths: ["../../etc"] } })) as CallToolResult;
     expect(outside.isError).toBe(true);
     expect(text(outside)).toMatch(/outside the server's root/);
@@ -180,7 +188,7 @@ describe("mcp over stdio", () => {
   it("read-only tools check their arguments and say which field is wrong and which are valid", async () => {
     const typed = (await client.callTool({ name: "plan_list", arguments: { limit: "ten" } })) as CallToolResult;
     expect(typed.isError).toBe(true);
-    expect(text(typed)).toMatch(/^BAD_INPUT: Invalid arguments for plan_list: arguments\.limit: /);
+    expect(text(typed)).toMatch(/^BAD_INPUT: Invalid arguments for plan_list:\n {2}arguments\.limit: /);
     const extra = (await client.callTool({ name: "devops_scan", arguments: { paths: ["infra"], treshold: 50 } })) as CallToolResult;
     expect(extra.isError).toBe(true);
     expect(text(extra)).toContain("Unknown field 'treshold' in arguments. Did you mean threshold?");

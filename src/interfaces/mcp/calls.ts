@@ -8,12 +8,15 @@
  * against FIXED_TOOLS' strict schemas.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { z } from "zod";
 import { badInput, refused } from "../../core/errors.js";
+import { MAX_INPUT_BYTES } from "../../core/limits.js";
 import { describeZodError } from "../../core/zod-errors.js";
 import { applyStored, runTask, showPlan } from "../../agents/manager/runtime.js";
 import type { RunOutcome } from "../../agents/manager/runtime.js";
 import { allRules, scanPaths } from "../../scanner/index.js";
 import { runStory } from "../story.js";
+import { ALL_SPECIALISTS } from "../specialists.js";
 import type { McpContext } from "./server.js";
 import { insideRoot } from "./server.js";
 import type { FixedToolName, IndexedTool } from "./tools.js";
@@ -45,13 +48,18 @@ function planResult(outcome: RunOutcome): CallToolResult {
   return jsonResult(structured, lines.join("\n"));
 }
 
-/** Parse a fixed tool's arguments, or throw BAD_INPUT naming each wrong field and the valid ones. */
-function argsOf<N extends FixedToolName>(name: N, args: unknown): ReturnType<(typeof FIXED_TOOLS)[N]["schema"]["parse"]> {
-  const schema = FIXED_TOOLS[name].schema;
+/** Parse a tool's arguments with its zod schema, or throw BAD_INPUT naming each wrong field and the valid ones. */
+function checked<T>(tool: string, schema: z.ZodType<T>, args: unknown): T {
   const parsed = schema.safeParse(args, { reportInput: true });
-  if (parsed.success) return parsed.data as ReturnType<(typeof FIXED_TOOLS)[N]["schema"]["parse"]>;
+  if (parsed.success) return parsed.data;
   const issues = describeZodError(parsed.error, schema, "arguments");
-  throw badInput(`Invalid arguments for ${name}: ${issues.map((i) => i.message).join(" ")}`, { issues });
+  throw badInput(`Invalid arguments for ${tool}:\n${issues.map((i) => `  ${i.message}`).join("\n")}`, { issues });
+}
+
+type ArgsOf<N extends FixedToolName> = ReturnType<(typeof FIXED_TOOLS)[N]["schema"]["parse"]>;
+
+function argsOf<N extends FixedToolName>(name: N, args: unknown): ArgsOf<N> {
+  return checked(name, FIXED_TOOLS[name].schema as unknown as z.ZodType<ArgsOf<N>>, args);
 }
 
 type Handler = (ctx: McpContext, args: unknown) => Promise<CallToolResult>;
@@ -124,7 +132,14 @@ const FIXED: Record<FixedToolName, Handler> = {
 /** Run one tool. Errors are thrown; the server turns them into `isError` results. */
 export async function callTool(ctx: McpContext, indexed: IndexedTool, args: Record<string, unknown>): Promise<CallToolResult> {
   const { taskType, tool } = indexed;
+  const bytes = Buffer.byteLength(JSON.stringify(args), "utf8");
+  if (bytes > MAX_INPUT_BYTES) throw badInput(`The arguments of ${tool.name} are ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes, as for a task file.`);
   if (taskType !== undefined) {
+    // Checked here first so that a wrong field is named as the client sent it
+    // (arguments.platform); the runtime checks the same schema again.
+    const entry = ALL_SPECIALISTS.find((s) => s.taskType === taskType);
+    if (!entry) throw new Error(`Tool ${tool.name} is listed for ${taskType}, which has no specialist.`);
+    checked(tool.name, (await entry.load()).schema, args);
     const text = JSON.stringify({ task: { type: taskType, input: args } });
     return planResult(await runTask(text, `mcp:${tool.name}`, await ctx.runtime()));
   }
