@@ -54,6 +54,10 @@ describe("mcp over Streamable HTTP", () => {
       const gates = (r.structuredContent as { gates: { gate: string; status: string }[] }).gates;
       expect(gates.find((g) => g.gate === "gate.approval.production")?.status).toBe("awaiting");
       expect(gates.some((g) => g.status === "failed")).toBe(false);
+      // Stateless JSON responses carry no notifications: asking for progress must still give the result.
+      const withProgress = (await client.callTool({ name: "devops_cicd", arguments: cicdInput }, undefined, { onprogress: () => undefined })) as CallToolResult;
+      expect(withProgress.isError).toBeFalsy();
+      expect((withProgress.structuredContent as { planId: string }).planId).toMatch(/^[0-9a-f]+$/);
       const many = (await Promise.all(Array.from({ length: 10 }, () => client.callTool({ name: "plan_list", arguments: {} })))) as CallToolResult[];
       for (const m of many) expect(m.isError).toBeFalsy();
     } finally {

@@ -196,6 +196,19 @@ describe("mcp over stdio", () => {
     expect(text(missing)).toContain("Missing required field arguments.id");
   });
 
+  it("a task tool reports progress to a client that asks for it: planning, each gate, done", async () => {
+    const seen: { progress: number; total?: number; message?: string }[] = [];
+    const r = (await client.callTool({ name: "devops_cicd", arguments: cicdInput }, undefined, { onprogress: (p) => seen.push(p) })) as CallToolResult;
+    expect(r.isError, text(r)).toBeFalsy();
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen[0]).toMatchObject({ progress: 0, message: "planning devops.cicd" });
+    expect(seen.some((p) => /files planned; running gate\.quality/.test(p.message ?? ""))).toBe(true);
+    const last = seen[seen.length - 1]!;
+    expect(last.progress).toBe(last.total);
+    expect(last.message).toBe("gates done: awaiting_approval");
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.progress).toBeGreaterThan(seen[i - 1]!.progress);
+  });
+
   it("ten concurrent tool calls all succeed", async () => {
     const results = (await Promise.all(Array.from({ length: 10 }, () => client.callTool({ name: "devops_cicd", arguments: cicdInput })))) as CallToolResult[];
     const ids = new Set<string>();

@@ -31,6 +31,8 @@ export interface RuntimeOptions {
   gateEnv?: Partial<Omit<GateEnvironment, "decisions">>;
   /** The specialists to route to; defaults to the agents layer's own registry. */
   specialists?: readonly SpecialistEntry[];
+  /** Progress of one task: `done` of `total` steps (planning, then each gate), with what runs next. */
+  onProgress?: (done: number, total: number, message: string) => void;
 }
 
 export interface RunOutcome {
@@ -114,8 +116,15 @@ export async function runTask(text: string, source: string, opts: RuntimeOptions
     const runId = newId();
     await store.startRun({ id: runId, taskType: envelope.type, agent: specialist.agent, source, actor });
     try {
+      const specs = packs.gates();
+      const total = specs.length + 1;
+      const progress = opts.onProgress;
+      progress?.(0, total, `planning ${envelope.type}`);
       const plan = buildPlan(envelope, specialist, input, opts.projectDir);
-      const gates = await evaluateGates(plan, packs.gates(), gateEnvironment(opts, []));
+      const env = gateEnvironment(opts, []);
+      if (progress) env.onGate = (i, _n, gate) => progress(i + 1, total, `${plan.artifacts.length} files planned; running ${gate}`);
+      const gates = await evaluateGates(plan, specs, env);
+      progress?.(total, total, `gates done: ${verdict(gates)}`);
       await store.savePlan(runId, plan, gates, actor);
       await store.finishRun(runId, "succeeded");
       return { runId, plan, gates, verdict: verdict(gates) };

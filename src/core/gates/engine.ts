@@ -37,6 +37,8 @@ export interface GateEnvironment {
   compliance?: (artifacts: Artifact[], frameworks: string[]) => Promise<GateCheck[]>;
   /** Decisions recorded for this plan, oldest first. */
   decisions: DecisionRecord[];
+  /** Called as each gate spec is evaluated: how many are done, of how many, and which. */
+  onGate?: (done: number, total: number, gate: string) => void;
 }
 
 const PRODUCTION = /^prod(uction)?$/i;
@@ -154,7 +156,8 @@ export function approvalGate(plan: Plan, spec: Pick<GateSpec, "id" | "threshold"
 /** Evaluate every declared gate for a plan. Returns data; never throws for a failing gate. */
 export async function evaluateGates(plan: Plan, specs: GateSpec[], env: GateEnvironment): Promise<GateResult[]> {
   const out: GateResult[] = [];
-  for (const spec of specs) {
+  for (const [i, spec] of specs.entries()) {
+    env.onGate?.(i, specs.length, spec.id);
     switch (spec.type) {
       case "quality":
         out.push(...(await qualityGates(plan, spec, env)));

@@ -130,7 +130,12 @@ const FIXED: Record<FixedToolName, Handler> = {
 };
 
 /** Run one tool. Errors are thrown; the server turns them into `isError` results. */
-export async function callTool(ctx: McpContext, indexed: IndexedTool, args: Record<string, unknown>): Promise<CallToolResult> {
+export async function callTool(
+  ctx: McpContext,
+  indexed: IndexedTool,
+  args: Record<string, unknown>,
+  onProgress?: (done: number, total: number, message: string) => void,
+): Promise<CallToolResult> {
   const { taskType, tool } = indexed;
   const bytes = Buffer.byteLength(JSON.stringify(args), "utf8");
   if (bytes > MAX_INPUT_BYTES) throw badInput(`The arguments of ${tool.name} are ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes, as for a task file.`);
@@ -141,7 +146,7 @@ export async function callTool(ctx: McpContext, indexed: IndexedTool, args: Reco
     if (!entry) throw new Error(`Tool ${tool.name} is listed for ${taskType}, which has no specialist.`);
     checked(tool.name, (await entry.load()).schema, args);
     const text = JSON.stringify({ task: { type: taskType, input: args } });
-    return planResult(await runTask(text, `mcp:${tool.name}`, await ctx.runtime()));
+    return planResult(await runTask(text, `mcp:${tool.name}`, { ...(await ctx.runtime()), ...(onProgress ? { onProgress } : {}) }));
   }
   const handler = FIXED[tool.name as FixedToolName];
   if (!handler) throw new Error(`Tool ${tool.name} is listed but has no handler.`);

@@ -156,7 +156,7 @@ export function createMcpServer(ctx: McpContext): Server {
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: (await ctx.tools()).map((t): Tool => t.tool) }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (req) => {
+  server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
     const { name } = req.params;
     const indexed = (await ctx.tools()).find((t) => t.tool.name === name);
     if (!indexed) {
@@ -164,7 +164,15 @@ export function createMcpServer(ctx: McpContext): Server {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}. Tools: ${known}.`);
     }
     try {
-      return await (await calls()).callTool(ctx, indexed, req.params.arguments ?? {});
+      // A client that sends a progress token gets notifications/progress as the task plans and gates.
+      const token = req.params._meta?.progressToken;
+      const onProgress =
+        token === undefined
+          ? undefined
+          : (progress: number, total: number, message: string): void => {
+              void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, total, message } }).catch(() => undefined);
+            };
+      return await (await calls()).callTool(ctx, indexed, req.params.arguments ?? {}, onProgress);
     } catch (e) {
       return errorResult(e);
     }
