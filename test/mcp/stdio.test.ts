@@ -197,7 +197,7 @@ describe("mcp over stdio", () => {
   });
 
   it("a task tool reports progress to a client that asks for it: planning, each gate, done", async () => {
-    const seen: { progress: number; total?: number; message?: string }[] = [];
+    const seen: { progress: number; total?: number | undefined; message?: string | undefined }[] = [];
     const r = (await client.callTool({ name: "devops_cicd", arguments: cicdInput }, undefined, { onprogress: (p) => seen.push(p) })) as CallToolResult;
     expect(r.isError, text(r)).toBeFalsy();
     expect(seen.length).toBeGreaterThanOrEqual(3);
