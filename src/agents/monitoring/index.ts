@@ -35,13 +35,13 @@ function generate(input: MonitoringInput): PlanDraft {
     if (slo) artifacts.push(artifact(slo.path, "prometheus-rules", slo.content));
   }
   for (const f of dashboardFiles(cfg)) artifacts.push(artifact(f.path, "grafana-dashboard", f.content));
-  for (const f of openSloFiles(cfg)) artifacts.push(artifact(f.path, "yaml", f.content));
+  for (const f of openSloFiles(cfg)) artifacts.push(artifact(f.path, "openslo", f.content));
   for (const s of cfg.services) {
     const f = logqlFile(s, cfg);
     artifacts.push(artifact(f.path, "markdown", f.content));
   }
   const otel = collectorFile(cfg);
-  artifacts.push(artifact(otel.path, "yaml", otel.content));
+  artifacts.push(artifact(otel.path, "otel-collector", otel.content));
   for (const f of podMonitorFiles(cfg)) artifacts.push(artifact(f.path, "kubernetes", f.content));
   return { artifacts, findings: [], notes: generationNotes(cfg) };
 }

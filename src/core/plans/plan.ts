@@ -12,6 +12,8 @@ export type ArtifactKind =
   | "prometheus-rule-test"
   | "alertmanager-config"
   | "grafana-dashboard"
+  | "openslo"
+  | "otel-collector"
   | "runbook"
   | "markdown"
   | "yaml"

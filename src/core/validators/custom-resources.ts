@@ -23,22 +23,7 @@
  * unknown fields (the API server would prune them silently).
  */
 import { z } from "zod";
-import { didYouMean } from "../suggest.js";
-
-type Shape = Record<string, z.ZodType>;
-
-/** A strict object whose unknown-field message names the nearest valid field. */
-function strict<S extends Shape>(shape: S) {
-  const fields = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (iss) => (iss.code === "unrecognized_keys" ? iss.keys.map((k) => `unknown field '${k}'.${didYouMean(k, fields) || ` Valid fields: ${fields.join(", ")}.`}`).join(" ") : undefined),
-  });
-}
-
-/** An enum whose message names the valid values. */
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, { error: (iss) => `${JSON.stringify(iss.input)} is not one of ${values.join(", ")}` });
-}
+import { oneOf, strict } from "./strict-zod.js";
 
 /** A Go time.Duration string such as 30s, 1h30m or 300ms. */
 const GO_DURATION = /^[-+]?((\d+(\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h))+$|^0$/;

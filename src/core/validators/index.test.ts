@@ -31,7 +31,7 @@ const BUNDLE = [
 
 describe("VALIDATORS", () => {
   it("registers a real validator for each new artifact kind, loaded on demand", async () => {
-    for (const kind of ["prometheus-config", "prometheus-rules", "prometheus-rule-test", "alertmanager-config", "grafana-dashboard"] as const) {
+    for (const kind of ["prometheus-config", "prometheus-rules", "prometheus-rule-test", "alertmanager-config", "grafana-dashboard", "openslo", "otel-collector"] as const) {
       const v = await VALIDATORS[kind]!();
       expect(v.kind).toBe(kind);
       expect(v.tool).not.toMatch(/not found on PATH/);

@@ -18,4 +18,7 @@ export const VALIDATORS: GateEnvironment["validators"] = {
   "prometheus-rule-test": async (): Promise<ArtifactValidator> => (await import("./prometheus.js")).prometheusRuleTestValidator(),
   "alertmanager-config": async (): Promise<ArtifactValidator> => (await import("./prometheus.js")).alertmanagerConfigValidator(),
   "grafana-dashboard": async (): Promise<ArtifactValidator> => (await import("./grafana.js")).grafanaDashboardValidator,
+  // No offline tool exists for these two (oslo, otelcol validate): our own checks, written from the spec and the Collector's config rules.
+  openslo: async (): Promise<ArtifactValidator> => (await import("./openslo.js")).openSloValidator,
+  "otel-collector": async (): Promise<ArtifactValidator> => (await import("./otel-collector.js")).otelCollectorValidator,
 };

@@ -20,8 +20,8 @@
  * Go-template syntax (delimiters, blocks, known functions). Helm itself
  * cannot run here, so templates are not rendered by the gate.
  */
-import type { Document, DocumentOptions, ParseOptions, SchemaOptions } from "yaml";
-import { isMap as isYamlMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument } from "yaml";
+import type { Document } from "yaml";
+import { LineCounter, parseAllDocuments, parseDocument } from "yaml";
 import { z } from "zod";
 import type { ArtifactValidator } from "../gates/engine.js";
 import type { Artifact } from "../plans/plan.js";
@@ -30,6 +30,8 @@ import { fail, ok } from "../result.js";
 import { didYouMean } from "../suggest.js";
 import { MAX_INPUT_BYTES } from "../yaml.js";
 import { CUSTOM_RESOURCES, KNOWN_GROUPS, OPERATOR_FIELDS } from "./custom-resources.js";
+import type { Plain, YamlPath } from "./yaml-nodes.js";
+import { dotted, firstLine, isPlainObject, locate, YAML_OPTIONS } from "./yaml-nodes.js";
 
 export const KUBERNETES_TOOL = "kubernetes-models 4.5.1 (Kubernetes 1.30 schemas) + @kubernetes-models/prometheus-operator 4.4.4 + Chaos Mesh, LitmusChaos and Velero CRD schemas";
 export const HELM_TOOL = "devops-pack Helm chart checks (Chart.yaml, values.schema.json, Go template syntax)";
@@ -94,44 +96,7 @@ const REMOVED: Readonly<Record<string, { removedIn: string; use: string }>> = {
 
 const BUILT_IN_GROUPS = new Set(["", "apps", "batch", "networking.k8s.io", "policy", "autoscaling", "rbac.authorization.k8s.io", "extensions"]);
 
-const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { uniqueKeys: true, strict: true, prettyErrors: true, customTags: [] };
-
-type Path = (string | number)[];
-type Plain = Record<string, unknown>;
-
-function isObject(v: unknown): v is Plain {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-function firstLine(message: string): string {
-  return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
-}
-
-/** Line and column of the node at `path` (or its deepest existing ancestor). */
-function locate(doc: Document.Parsed, lc: LineCounter, path: Path): { line: number; column: number } | undefined {
-  let node: unknown = doc.contents;
-  let range = (node as { range?: [number, number, number] } | null)?.range;
-  for (const step of path) {
-    if (isYamlMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step));
-      if (!pair) break;
-      range = (pair.key as { range?: [number, number, number] }).range ?? range;
-      node = pair.value;
-    } else if (isSeq(node) && typeof step === "number") {
-      const item: unknown = node.items[step];
-      if (item === undefined) break;
-      range = (item as { range?: [number, number, number] }).range ?? range;
-      node = item;
-    } else break;
-  }
-  if (!range) return undefined;
-  const p = lc.linePos(range[0]);
-  return { line: p.line, column: p.col };
-}
-
-function dotted(path: Path): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
-}
+type Path = YamlPath;
 
 interface Ctx {
   path: string;
@@ -153,7 +118,7 @@ const LABEL_NAMED = new Set(["Namespace", "Service"]);
 
 function checkName(ctx: Ctx, base: Path, obj: Plain, what: string): void {
   const metadata = obj["metadata"];
-  const name = isObject(metadata) ? (metadata["name"] ?? metadata["generateName"]) : undefined;
+  const name = isPlainObject(metadata) ? (metadata["name"] ?? metadata["generateName"]) : undefined;
   if (typeof name !== "string" || name === "") {
     ctx.errors.push(issueAt(ctx, base, ["metadata"], `${what}: metadata.name is required`, "schema"));
     return;
@@ -162,7 +127,7 @@ function checkName(ctx: Ctx, base: Path, obj: Plain, what: string): void {
   if (LABEL_NAMED.has(kind) ? !(DNS_LABEL.test(name) && name.length <= 63) : !(DNS_SUBDOMAIN.test(name) && name.length <= 253)) {
     ctx.errors.push(issueAt(ctx, base, ["metadata", "name"], `${what}: metadata.name '${name}' is not a valid ${LABEL_NAMED.has(kind) ? "DNS label (63 characters at most)" : "DNS subdomain"}`, "schema"));
   }
-  const namespace = isObject(metadata) ? metadata["namespace"] : undefined;
+  const namespace = isPlainObject(metadata) ? metadata["namespace"] : undefined;
   if (namespace !== undefined && !(typeof namespace === "string" && DNS_LABEL.test(namespace) && namespace.length <= 63)) {
     ctx.errors.push(issueAt(ctx, base, ["metadata", "namespace"], `${what}: metadata.namespace ${JSON.stringify(namespace)} is not a valid DNS label (lower-case letters, digits and '-', 63 characters at most)`, "schema"));
   }
@@ -321,7 +286,7 @@ function customIssues(ctx: Ctx, base: Path, what: string, obj: Plain, error: z.Z
     const rel = i.path.filter((p): p is string | number => typeof p !== "symbol");
     const at = i.code === "unrecognized_keys" && i.keys[0] !== undefined ? [...rel, i.keys[0]] : rel;
     let value: unknown = obj;
-    for (const step of rel) value = isObject(value) || Array.isArray(value) ? (value as Record<string | number, unknown>)[step] : undefined;
+    for (const step of rel) value = isPlainObject(value) || Array.isArray(value) ? (value as Record<string | number, unknown>)[step] : undefined;
     const message = i.code === "invalid_type" && value === undefined ? "required field is missing" : i.message;
     ctx.errors.push(issueAt(ctx, base, at, `${what}: ${rel.length > 0 ? dotted(rel) : "object"}: ${message}`, "schema"));
   }
@@ -338,7 +303,7 @@ function checkOperatorFields(ctx: Ctx, base: Path, what: string, kind: string, o
   const visit = (value: unknown, pattern: string[], at: Path, label: string): void => {
     if (pattern.length === 0) {
       const known = table[label];
-      if (!known || !isObject(value)) return;
+      if (!known || !isPlainObject(value)) return;
       for (const key of Object.keys(value)) {
         if (known.includes(key)) continue;
         const hint = didYouMean(key, known);
@@ -350,7 +315,7 @@ function checkOperatorFields(ctx: Ctx, base: Path, what: string, kind: string, o
     const [step, ...rest] = pattern;
     const many = step!.endsWith("[]");
     const name = many ? step!.slice(0, -2) : step!;
-    const next = isObject(value) ? value[name] : undefined;
+    const next = isPlainObject(value) ? value[name] : undefined;
     const nextLabel = label === "" ? step! : `${label}.${step!}`;
     if (many) {
       if (Array.isArray(next)) next.forEach((item, i) => visit(item, rest, [...at, name, i], nextLabel));
@@ -362,9 +327,9 @@ function checkOperatorFields(ctx: Ctx, base: Path, what: string, kind: string, o
 /** A PrometheusRule's groups through `promtool check rules`, errors located at the rule they name. */
 async function checkPrometheusRuleGroups(ctx: Ctx, base: Path, what: string, obj: Plain): Promise<void> {
   const spec = obj["spec"];
-  if (!isObject(spec) || !Array.isArray(spec["groups"])) return;
+  if (!isPlainObject(spec) || !Array.isArray(spec["groups"])) return;
   const { promtoolRuleGroups } = await import("./prometheus.js");
-  const name = isObject(obj["metadata"]) && typeof obj["metadata"]["name"] === "string" ? obj["metadata"]["name"] : "rule";
+  const name = isPlainObject(obj["metadata"]) && typeof obj["metadata"]["name"] === "string" ? obj["metadata"]["name"] : "rule";
   const r = await promtoolRuleGroups(spec["groups"], name);
   const groups = spec["groups"] as unknown[];
   for (const e of r.errors) {
@@ -373,7 +338,7 @@ async function checkPrometheusRuleGroups(ctx: Ctx, base: Path, what: string, obj
       continue;
     }
     const m = /^group "([^"]*)", rule (\d+)/.exec(e.message);
-    const gi = m ? groups.findIndex((g) => isObject(g) && g["name"] === m[1]) : -1;
+    const gi = m ? groups.findIndex((g) => isPlainObject(g) && g["name"] === m[1]) : -1;
     const at: Path = gi >= 0 ? ["spec", "groups", gi, "rules", Number(m![2]) - 1, "expr"] : ["spec", "groups"];
     ctx.errors.push(issueAt(ctx, base, at, `${what}: promtool check rules: ${e.message}`, "promtool"));
   }
@@ -422,7 +387,7 @@ function checkPatchList(ctx: Ctx, list: unknown[]): void {
 }
 
 function isPatchList(v: unknown): v is unknown[] {
-  return Array.isArray(v) && v.length > 0 && v.every((x) => isObject(x) && "op" in x && "path" in x);
+  return Array.isArray(v) && v.length > 0 && v.every((x) => isPlainObject(x) && "op" in x && "path" in x);
 }
 
 async function checkObject(ctx: Ctx, base: Path, obj: Plain, subsetsByHost: Map<string, Set<string>>): Promise<void> {
@@ -432,11 +397,11 @@ async function checkObject(ctx: Ctx, base: Path, obj: Plain, subsetsByHost: Map<
     ctx.errors.push(issueAt(ctx, base, [], "not a Kubernetes object: apiVersion and kind are required", "schema"));
     return;
   }
-  const name = isObject(obj["metadata"]) && typeof obj["metadata"]["name"] === "string" ? obj["metadata"]["name"] : "-";
+  const name = isPlainObject(obj["metadata"]) && typeof obj["metadata"]["name"] === "string" ? obj["metadata"]["name"] : "-";
   const what = `${kind} ${name}`;
   if (kind.endsWith("List") && Array.isArray(obj["items"])) {
     for (const [i, item] of (obj["items"] as unknown[]).entries()) {
-      if (isObject(item)) await checkObject(ctx, [...base, "items", i], item, subsetsByHost);
+      if (isPlainObject(item)) await checkObject(ctx, [...base, "items", i], item, subsetsByHost);
       else ctx.errors.push(issueAt(ctx, base, ["items", i], `${what}: items[${i}] is not an object`, "schema"));
     }
     return;
@@ -516,11 +481,11 @@ async function checkObject(ctx: Ctx, base: Path, obj: Plain, subsetsByHost: Map<
 function subsetsOf(values: unknown[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const v of values) {
-    if (!isObject(v) || v["kind"] !== "DestinationRule" || !isObject(v["spec"])) continue;
+    if (!isPlainObject(v) || v["kind"] !== "DestinationRule" || !isPlainObject(v["spec"])) continue;
     const host = v["spec"]["host"];
     const subsets = v["spec"]["subsets"];
     if (typeof host !== "string" || !Array.isArray(subsets)) continue;
-    out.set(host, new Set(subsets.filter(isObject).map((s) => String(s["name"]))));
+    out.set(host, new Set(subsets.filter(isPlainObject).map((s) => String(s["name"]))));
   }
   return out;
 }
@@ -553,7 +518,7 @@ async function validateManifestText(content: string, path: string): Promise<Resu
   for (const { doc, value } of parsed) {
     const ctx: Ctx = { path, doc, lc, errors, warnings };
     if (isPatchList(value)) checkPatchList(ctx, value);
-    else if (isObject(value)) await checkObject(ctx, [], value, subsets);
+    else if (isPlainObject(value)) await checkObject(ctx, [], value, subsets);
     else errors.push(issueAt(ctx, [], [], "not a Kubernetes object, a Kustomization or a JSON patch list", "schema"));
   }
   if (parsed.length === 0 && errors.length === 0) warnings.push({ message: `${path} holds no documents`, path, kind: "empty" });
@@ -919,7 +884,7 @@ const SCHEMA_SINGLE = ["not", "items", "additionalProperties", "propertyNames", 
 /** Structural checks of a JSON schema (draft-07): types, keywords' shapes, required names, patterns. */
 function checkJsonSchema(node: unknown, at: string, errors: Issue[], path: string): void {
   if (typeof node === "boolean") return;
-  if (!isObject(node)) {
+  if (!isPlainObject(node)) {
     errors.push({ message: `${at}: a schema must be an object or a boolean`, path, kind: "schema" });
     return;
   }
@@ -930,7 +895,7 @@ function checkJsonSchema(node: unknown, at: string, errors: Issue[], path: strin
   const required = node["required"];
   if (required !== undefined) {
     if (!Array.isArray(required) || !required.every((r) => typeof r === "string")) errors.push({ message: `${at}.required: a list of property names`, path, kind: "schema" });
-    else if (isObject(node["properties"]) && node["additionalProperties"] === false) {
+    else if (isPlainObject(node["properties"]) && node["additionalProperties"] === false) {
       for (const r of required) if (!(r in node["properties"])) errors.push({ message: `${at}.required: '${r}' is required but not among the properties, and additionalProperties is false`, path, kind: "schema" });
     }
   }
@@ -954,7 +919,7 @@ function checkJsonSchema(node: unknown, at: string, errors: Issue[], path: strin
   for (const key of SCHEMA_MAPS) {
     const m = node[key];
     if (m === undefined) continue;
-    if (!isObject(m)) errors.push({ message: `${at}.${key}: an object of schemas`, path, kind: "schema" });
+    if (!isPlainObject(m)) errors.push({ message: `${at}.${key}: an object of schemas`, path, kind: "schema" });
     else for (const [k, v] of Object.entries(m)) checkJsonSchema(v, `${at}.${key}.${k}`, errors, path);
   }
   for (const key of SCHEMA_LISTS) {
@@ -974,7 +939,7 @@ function yamlMapping(content: string, path: string, what: string): Result<Plain>
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   if (value === null || value === undefined) return ok({});
-  if (!isObject(value)) return fail([{ message: `${what} must be a mapping`, path, kind: "schema" }]);
+  if (!isPlainObject(value)) return fail([{ message: `${what} must be a mapping`, path, kind: "schema" }]);
   return ok(value);
 }
 
@@ -1006,7 +971,7 @@ function validateHelmFile(content: string, path: string): Result<null> {
       return fail([{ message: `values.schema.json is not JSON: ${(e as Error).message}`, path, kind: "syntax" }]);
     }
     const errors: Issue[] = [];
-    if (!isObject(schema) || schema["type"] !== "object") errors.push({ message: "values.schema.json: the top-level schema must describe an object (type: object)", path, kind: "schema" });
+    if (!isPlainObject(schema) || schema["type"] !== "object") errors.push({ message: "values.schema.json: the top-level schema must describe an object (type: object)", path, kind: "schema" });
     checkJsonSchema(schema, "schema", errors, path);
     return errors.length === 0 ? ok(null) : fail(errors);
   }
