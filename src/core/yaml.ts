@@ -2,21 +2,19 @@ import type { Document, DocumentOptions, ParseOptions, SchemaOptions } from "yam
 import { parseDocument, visit } from "yaml";
 import type { Issue, Result } from "./result.js";
 import { fail, ok } from "./result.js";
-import { MAX_INPUT_BYTES } from "./limits.js";
+import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from "./limits.js";
 
 export { MAX_INPUT_BYTES };
-
-/** Aliases expanding beyond this many nodes are refused (billion laughs). */
-const MAX_ALIAS_COUNT = 100;
 
 const OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { uniqueKeys: true, prettyErrors: true, strict: true, customTags: [] };
 
 /** yaml's pretty messages end their first line with " at line N, column M:"; the line is reported separately. */
-function firstLine(message: string): string {
+export function firstLine(message: string): string {
   return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
 }
 
-function tooLarge(text: string, source: string): Issue | undefined {
+/** The too-large issue for input over MAX_INPUT_BYTES, or undefined. */
+export function tooLarge(text: string, source: string): Issue | undefined {
   const bytes = Buffer.byteLength(text, "utf8");
   return bytes > MAX_INPUT_BYTES ? { message: `${source} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path: source, kind: "too-large" } : undefined;
 }

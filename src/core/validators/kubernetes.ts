@@ -21,17 +21,17 @@
  * cannot run here, so templates are not rendered by the gate.
  */
 import type { Document } from "yaml";
-import { LineCounter, parseAllDocuments, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { ArtifactValidator } from "../gates/engine.js";
 import type { Artifact } from "../plans/plan.js";
 import type { Issue, Result } from "../result.js";
 import { fail, ok } from "../result.js";
 import { didYouMean } from "../suggest.js";
-import { MAX_INPUT_BYTES } from "../yaml.js";
+import { tooLarge } from "../yaml.js";
 import { CUSTOM_RESOURCES, KNOWN_GROUPS, OPERATOR_FIELDS } from "./custom-resources.js";
-import type { Plain, YamlPath } from "./yaml-nodes.js";
-import { dotted, firstLine, isPlainObject, locate, YAML_OPTIONS } from "./yaml-nodes.js";
+import type { Plain, YamlFile, YamlPath } from "./yaml-nodes.js";
+import { dotted, isPlainObject, nodeIssue, readDocuments, syntaxIssues, toPlain, YAML_OPTIONS } from "./yaml-nodes.js";
 
 export const KUBERNETES_TOOL = "kubernetes-models 4.5.1 (Kubernetes 1.30 schemas) + @kubernetes-models/prometheus-operator 4.4.4 + Chaos Mesh, LitmusChaos and Velero CRD schemas";
 export const HELM_TOOL = "devops-pack Helm chart checks (Chart.yaml, values.schema.json, Go template syntax)";
@@ -98,17 +98,13 @@ const BUILT_IN_GROUPS = new Set(["", "apps", "batch", "networking.k8s.io", "poli
 
 type Path = YamlPath;
 
-interface Ctx {
-  path: string;
-  doc: Document.Parsed;
-  lc: LineCounter;
+interface Ctx extends YamlFile {
   errors: Issue[];
   warnings: Issue[];
 }
 
 function issueAt(ctx: Ctx, base: Path, rel: Path, message: string, kind: string): Issue {
-  const pos = locate(ctx.doc, ctx.lc, [...base, ...rel]);
-  return { message, path: ctx.path, kind, ...(pos ? { line: pos.line, column: pos.column } : {}) };
+  return nodeIssue(ctx, [...base, ...rel], message, kind);
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -491,22 +487,20 @@ function subsetsOf(values: unknown[]): Map<string, Set<string>> {
 }
 
 async function validateManifestText(content: string, path: string): Promise<Result<null>> {
-  const bytes = Buffer.byteLength(content, "utf8");
-  if (bytes > MAX_INPUT_BYTES) return fail([{ message: `${path} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path, kind: "too-large" }]);
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(content, { ...YAML_OPTIONS, lineCounter: lc });
-  if (!Array.isArray(docs)) return fail([{ message: "not YAML documents", path, kind: "syntax" }]);
+  const read = readDocuments(content, path);
+  if ("tooLarge" in read) return fail([read.tooLarge]);
+  const { lc, docs } = read;
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
   const parsed: { doc: Document.Parsed; value: unknown }[] = [];
   for (const doc of docs) {
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) errors.push({ message: `YAML syntax: ${firstLine(e.message)}`, path, kind: "syntax", ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}) });
+      errors.push(...syntaxIssues(doc, path));
       continue;
     }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      value = toPlain(doc);
     } catch (e) {
       errors.push({ message: `${path}: ${(e as Error).message}`, path, kind: "syntax" });
       continue;
@@ -934,18 +928,16 @@ function checkJsonSchema(node: unknown, at: string, errors: Issue[], path: strin
 function yamlMapping(content: string, path: string, what: string): Result<Plain> {
   const lc = new LineCounter();
   const doc = parseDocument(content, { ...YAML_OPTIONS, lineCounter: lc });
-  if (doc.errors.length > 0) {
-    return fail(doc.errors.map((e) => ({ message: `YAML syntax: ${firstLine(e.message)}`, path, kind: "syntax", ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}) })));
-  }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (doc.errors.length > 0) return fail(syntaxIssues(doc, path));
+  const value: unknown = toPlain(doc);
   if (value === null || value === undefined) return ok({});
   if (!isPlainObject(value)) return fail([{ message: `${what} must be a mapping`, path, kind: "schema" }]);
   return ok(value);
 }
 
 function validateHelmFile(content: string, path: string): Result<null> {
-  const bytes = Buffer.byteLength(content, "utf8");
-  if (bytes > MAX_INPUT_BYTES) return fail([{ message: `${path} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path, kind: "too-large" }]);
+  const big = tooLarge(content, path);
+  if (big) return fail([big]);
   const file = path.split("/").pop() ?? path;
   const inTemplates = /(^|\/)templates\//.test(path);
   if (inTemplates && /\.(ya?ml|tpl|txt)$/.test(file)) {

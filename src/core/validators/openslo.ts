@@ -21,15 +21,13 @@
  *
  * Data-source specific fields (metricSource.spec, connectionDetails) are open.
  */
-import type { Document } from "yaml";
-import { LineCounter, parseAllDocuments } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import { z } from "zod";
 import type { ArtifactValidator } from "../gates/engine.js";
-import { MAX_INPUT_BYTES } from "../limits.js";
 import type { Issue, Result } from "../result.js";
 import { fail, ok } from "../result.js";
 import type { Plain, YamlPath } from "./yaml-nodes.js";
-import { dotted, firstLine, isPlainObject, locate, YAML_OPTIONS } from "./yaml-nodes.js";
+import { dotted, isPlainObject, locate, readDocuments, syntaxIssues, toPlain } from "./yaml-nodes.js";
 import { oneOf, strict } from "./strict-zod.js";
 
 export const OPENSLO_TOOL = "OpenSLO v1 schema (devops-pack, from the OpenSLO v1 spec)";
@@ -358,22 +356,20 @@ function checkFile(parsed: Parsed[], lc: LineCounter, file: string, errors: Issu
 
 /** Validate one OpenSLO v1 file (one or more YAML documents). Never throws. */
 export function validateOpenSlo(content: string, path: string): Result<null> {
-  const bytes = Buffer.byteLength(content, "utf8");
-  if (bytes > MAX_INPUT_BYTES) return fail([{ message: `${path} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path, kind: "too-large" }]);
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(content, { ...YAML_OPTIONS, lineCounter: lc });
-  if (!Array.isArray(docs)) return fail([{ message: `${path}: not YAML documents`, path, kind: "syntax" }]);
+  const read = readDocuments(content, path);
+  if ("tooLarge" in read) return fail([read.tooLarge]);
+  const { lc, docs } = read;
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
   const parsed: Parsed[] = [];
   docs.forEach((doc, index) => {
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) errors.push({ message: `YAML syntax: ${firstLine(e.message)}`, path, kind: "syntax", ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}) });
+      errors.push(...syntaxIssues(doc, path));
       return;
     }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      value = toPlain(doc);
     } catch (e) {
       errors.push({ message: `document ${index + 1}: ${(e as Error).message}`, path, kind: "syntax", ...locate(doc, lc, []) });
       return;

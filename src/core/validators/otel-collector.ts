@@ -29,21 +29,15 @@
  * Component-specific settings (an exporter's endpoint, a processor's options)
  * are not checked: they depend on each component's own config type.
  */
-import type { Document } from "yaml";
-import { LineCounter, parseAllDocuments } from "yaml";
 import type { ArtifactValidator } from "../gates/engine.js";
 import type { Artifact } from "../plans/plan.js";
 import type { Issue, Result } from "../result.js";
 import { fail, ok } from "../result.js";
 import { didYouMean } from "../suggest.js";
-import { MAX_INPUT_BYTES } from "../limits.js";
-import type { Plain, YamlPath } from "./yaml-nodes.js";
-import { dotted, firstLine, isPlainObject, locate, YAML_OPTIONS } from "./yaml-nodes.js";
+import type { Plain, YamlFile, YamlPath } from "./yaml-nodes.js";
+import { dotted, isPlainObject, nodeIssue, readDocuments, syntaxIssues, toPlain } from "./yaml-nodes.js";
 
 export const OTEL_COLLECTOR_TOOL = "OpenTelemetry Collector config check (devops-pack, from the Collector's config rules)";
-
-/** Aliases expanding beyond this many nodes are refused (billion laughs). */
-const MAX_ALIAS_COUNT = 100;
 
 const COMPONENT_SECTIONS = ["receivers", "processors", "exporters", "connectors", "extensions"] as const;
 type Section = (typeof COMPONENT_SECTIONS)[number];
@@ -70,18 +64,13 @@ function list(values: Iterable<string>): string {
   return all.length === 0 ? "(none)" : all.join(", ");
 }
 
-interface Ctx {
-  path: string;
-  doc: Document.Parsed;
-  lc: LineCounter;
+interface Ctx extends YamlFile {
   errors: Issue[];
   warnings: Issue[];
 }
 
 function issue(ctx: Ctx, path: Path, message: string, kind: string): Issue {
-  const pos = locate(ctx.doc, ctx.lc, path);
-  const where = path.length > 0 ? `${dotted(path)}: ` : "";
-  return { message: `${where}${message}`, path: ctx.path, kind, ...(pos ? { line: pos.line, column: pos.column } : {}) };
+  return nodeIssue(ctx, path, `${path.length > 0 ? `${dotted(path)}: ` : ""}${message}`, kind);
 }
 
 function error(ctx: Ctx, path: Path, message: string, kind: "schema" | "reference"): void {
@@ -343,15 +332,10 @@ function checkConfig(ctx: Ctx, config: unknown): void {
 
 /** Check one Collector config file. Never throws. */
 export function validateOtelCollectorConfig(content: string, path: string): Result<null> {
-  const bytes = Buffer.byteLength(content, "utf8");
-  if (bytes > MAX_INPUT_BYTES) return fail([{ message: `${path} is ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes`, path, kind: "too-large" }]);
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(content, { ...YAML_OPTIONS, lineCounter: lc });
-  if (!Array.isArray(docs)) return fail([{ message: "YAML syntax: not a YAML document", path, kind: "syntax" }]);
-  const syntax: Issue[] = [];
-  for (const doc of docs) {
-    for (const e of doc.errors) syntax.push({ message: `YAML syntax: ${firstLine(e.message)}`, path, kind: "syntax", ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}) });
-  }
+  const read = readDocuments(content, path);
+  if ("tooLarge" in read) return fail([read.tooLarge]);
+  const { lc, docs } = read;
+  const syntax = docs.flatMap((doc) => syntaxIssues(doc, path));
   if (syntax.length > 0) return fail(syntax);
   if (docs.length === 0) return fail([{ message: `${path} is empty; a Collector config needs at least service.pipelines`, path, kind: "schema" }]);
   if (docs.length > 1) {
@@ -362,7 +346,7 @@ export function validateOtelCollectorConfig(content: string, path: string): Resu
   const doc = docs[0]!;
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    value = toPlain(doc);
   } catch (e) {
     return fail([{ message: `${path}: ${(e as Error).message}`, path, kind: "syntax" }]);
   }

@@ -1,10 +1,16 @@
 /**
  * What the YAML-reading validators (Kubernetes, OpenSLO, OpenTelemetry
- * Collector) share: strict parse options, and finding the line and column of a
- * value by its path so that each error points at the offending node.
+ * Collector) share: strict parsing with the size and alias caps, syntax errors
+ * as issues, and the line and column of a value by its path so that each error
+ * points at the offending node.
  */
-import type { Document, DocumentOptions, LineCounter, ParseOptions, SchemaOptions } from "yaml";
-import { isMap, isScalar, isSeq } from "yaml";
+import type { Document, DocumentOptions, ParseOptions, SchemaOptions } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import { MAX_ALIAS_COUNT } from "../limits.js";
+import type { Issue } from "../result.js";
+import { firstLine, tooLarge } from "../yaml.js";
+
+export { firstLine };
 
 /** Duplicate keys are errors; no custom tags; YAML 1.2 core schema. */
 export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { uniqueKeys: true, strict: true, prettyErrors: true, customTags: [] };
@@ -14,11 +20,6 @@ export type Plain = Record<string, unknown>;
 
 export function isPlainObject(v: unknown): v is Plain {
   return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** yaml's pretty messages end their first line with " at line N, column M:"; the position is reported separately. */
-export function firstLine(message: string): string {
-  return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
 }
 
 /** `spec.objectives[0].target` */
@@ -48,4 +49,35 @@ export function locate(doc: Document.Parsed, lc: LineCounter, path: YamlPath): {
   if (!range) return undefined;
   const p = lc.linePos(range[0]);
   return { line: p.line, column: p.col };
+}
+
+/** A parsed file as the validators report on it. */
+export interface YamlFile {
+  path: string;
+  doc: Document.Parsed;
+  lc: LineCounter;
+}
+
+/** An issue at the node `at` of a parsed file, with its line and column when the node exists. */
+export function nodeIssue(f: YamlFile, at: YamlPath, message: string, kind: string): Issue {
+  const pos = locate(f.doc, f.lc, at);
+  return { message, path: f.path, kind, ...(pos ? { line: pos.line, column: pos.column } : {}) };
+}
+
+/** Every document of a file, with line positions; a file over MAX_INPUT_BYTES is refused unparsed. */
+export function readDocuments(content: string, path: string): { tooLarge: Issue } | { lc: LineCounter; docs: Document.Parsed[] } {
+  const big = tooLarge(content, path);
+  if (big) return { tooLarge: big };
+  const lc = new LineCounter();
+  return { lc, docs: parseAllDocuments(content, { ...YAML_OPTIONS, lineCounter: lc }) };
+}
+
+/** A document's syntax errors (duplicate keys included) as issues, each at its line. */
+export function syntaxIssues(doc: Document.Parsed, path: string): Issue[] {
+  return doc.errors.map((e) => ({ message: `YAML syntax: ${firstLine(e.message)}`, path, kind: "syntax", ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}) }));
+}
+
+/** A document as plain data; aliases expanding past MAX_ALIAS_COUNT throw (billion laughs). */
+export function toPlain(doc: Document.Parsed): unknown {
+  return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
 }

@@ -1,12 +1,12 @@
 import type { Document, DocumentOptions, Node as YamlNode, ParseOptions, SchemaOptions } from "yaml";
 import { isAlias, isMap as isYamlMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from "yaml";
-import { MAX_INPUT_BYTES } from "../../core/yaml.js";
+import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from "../../core/limits.js";
 import type { ParseError, SourceFile } from "../types.js";
 import type { K8sDocument, K8sMap, K8sObject, K8sObjectSet, PathSegment, Position } from "./model.js";
 import { isMap, WORKLOAD_KINDS } from "./workload.js";
 
 /** Aliases in one file beyond this many are refused (billion laughs); also the cap on alias expansion. */
-export const MAX_ALIAS_COUNT = 100;
+export { MAX_ALIAS_COUNT };
 
 const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { uniqueKeys: true, strict: true, prettyErrors: true, customTags: [], logLevel: "error" };
 
