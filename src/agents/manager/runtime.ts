@@ -15,6 +15,7 @@ import { readProjectFiles } from "../../core/project-files.js";
 import type { Specialist } from "../../core/specialist.js";
 import type { Store, StoredPlan } from "../../core/store/index.js";
 import { defaultStoreConfig, openStore } from "../../core/store/index.js";
+import type { InputLabel } from "../../core/tasks/parse.js";
 import { parseTaskDocument, routeTask, validateTaskInput, withEnvironment } from "../../core/tasks/parse.js";
 import { VALIDATORS } from "../../core/validators/index.js";
 import type { SpecialistEntry } from "../registry.js";
@@ -76,7 +77,19 @@ export async function prepareTask(
   env?: string,
   specialists: readonly SpecialistEntry[] = SPECIALISTS,
 ): Promise<{ envelope: TaskEnvelope; specialist: Specialist<unknown>; input: unknown }> {
-  let envelope = parseTaskDocument(text, source);
+  return prepareEnvelope(parseTaskDocument(text, source), source, packs, env, specialists);
+}
+
+/** Route and validate a parsed task envelope. */
+async function prepareEnvelope(
+  parsed: TaskEnvelope,
+  source: string,
+  packs: PackSet,
+  env: string | undefined,
+  specialists: readonly SpecialistEntry[] = SPECIALISTS,
+  label?: InputLabel,
+): Promise<{ envelope: TaskEnvelope; specialist: Specialist<unknown>; input: unknown }> {
+  let envelope = parsed;
   const entry = routeTask(envelope.type, { specialists: new Map(specialists.map((s) => [s.taskType, s])), declared: packs.handlers() });
   const specialist = await entry.load();
   const owner = packs.handlers().get(envelope.type);
@@ -84,7 +97,7 @@ export async function prepareTask(
     throw new DevopsPackError("PACK_INVALID", `Task type ${envelope.type} is declared by agent ${owner}, but its specialist is ${specialist.agent}.`);
   }
   if (env !== undefined) envelope = withEnvironment(envelope, specialist, env);
-  const input = validateTaskInput(envelope, specialist, source);
+  const input = validateTaskInput(envelope, specialist, source, label);
   return { envelope, specialist, input };
 }
 
@@ -110,7 +123,16 @@ export function buildPlan(envelope: TaskEnvelope, specialist: Specialist<unknown
 /** The manager's main job: task text → routed specialist → plan → gates → stored. */
 export async function runTask(text: string, source: string, opts: RuntimeOptions & { env?: string }): Promise<RunOutcome> {
   const packs = opts.packs ?? loadPacks({ projectDir: opts.projectDir });
-  const { envelope, specialist, input } = await prepareTask(text, source, packs, opts.env, opts.specialists);
+  return runEnvelope(parseTaskDocument(text, source), source, { ...opts, packs });
+}
+
+/**
+ * The same from an envelope already in hand (the MCP server's tool arguments);
+ * `inputLabel` names the input in validation errors as the caller sent it.
+ */
+export async function runEnvelope(parsed: TaskEnvelope, source: string, opts: RuntimeOptions & { env?: string; inputLabel?: InputLabel }): Promise<RunOutcome> {
+  const packs = opts.packs ?? loadPacks({ projectDir: opts.projectDir });
+  const { envelope, specialist, input } = await prepareEnvelope(parsed, source, packs, opts.env, opts.specialists, opts.inputLabel);
   const actor = opts.actor ?? defaultActor();
   return withStore(opts, async (store) => {
     const runId = newId();

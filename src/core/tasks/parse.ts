@@ -78,12 +78,23 @@ export function withEnvironment(envelope: TaskEnvelope, specialist: Specialist<u
   throw badInput(`Task type ${envelope.type} has no environment field; --env cannot be used with it.`);
 }
 
+/** How an invalid input is reported: the error's heading, and the path its fields are named under. */
+export interface InputLabel {
+  heading: string;
+  prefix: string;
+}
+
 /** Validate the task input against its specialist's schema. */
-export function validateTaskInput<I>(envelope: TaskEnvelope, specialist: Specialist<I>, source: string): I {
+export function validateTaskInput<I>(
+  envelope: TaskEnvelope,
+  specialist: Specialist<I>,
+  source: string,
+  label: InputLabel = { heading: `${source}: invalid ${envelope.type} task:`, prefix: "task.input" },
+): I {
   const result = specialist.schema.safeParse(envelope.input, { reportInput: true });
   if (!result.success) {
-    const issues = describeZodError(result.error, specialist.schema, "task.input");
-    throw badInput(`${source}: invalid ${envelope.type} task:\n` + issues.map((i) => `  ${i.message}`).join("\n"), { source, issues });
+    const issues = describeZodError(result.error, specialist.schema, label.prefix);
+    throw badInput(`${label.heading}\n` + issues.map((i) => `  ${i.message}`).join("\n"), { source, issues });
   }
   return result.data;
 }

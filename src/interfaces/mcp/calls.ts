@@ -2,9 +2,9 @@
  * What each MCP tool does. Loaded on the first tool call, with the runtime,
  * the store and the scanner; `tools/list` never needs this module.
  *
- * Task tools hand their arguments to the runtime, which loads the specialist
- * and validates them with its zod schema, so a bad field is reported in the
- * same words as on the command line. The other tools check their arguments
+ * Task tools hand their arguments to the runtime as a task envelope; it loads
+ * the specialist and validates them with its zod schema, in the command line's
+ * words but naming the fields as the client sent them. The other tools check their arguments
  * against FIXED_TOOLS' strict schemas.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -12,11 +12,10 @@ import type { z } from "zod";
 import { badInput, refused } from "../../core/errors.js";
 import { MAX_INPUT_BYTES } from "../../core/limits.js";
 import { describeZodError } from "../../core/zod-errors.js";
-import { applyStored, runTask, showPlan } from "../../agents/manager/runtime.js";
+import { applyStored, runEnvelope, showPlan } from "../../agents/manager/runtime.js";
 import type { RunOutcome } from "../../agents/manager/runtime.js";
 import { allRules, scanPaths } from "../../scanner/index.js";
 import { runStory } from "../story.js";
-import { ALL_SPECIALISTS } from "../specialists.js";
 import type { McpContext } from "./server.js";
 import { insideRoot } from "./server.js";
 import type { FixedToolName, IndexedTool } from "./tools.js";
@@ -140,13 +139,10 @@ export async function callTool(
   const bytes = Buffer.byteLength(JSON.stringify(args), "utf8");
   if (bytes > MAX_INPUT_BYTES) throw badInput(`The arguments of ${tool.name} are ${bytes} bytes; the limit is ${MAX_INPUT_BYTES} bytes, as for a task file.`);
   if (taskType !== undefined) {
-    // Checked here first so that a wrong field is named as the client sent it
-    // (arguments.platform); the runtime checks the same schema again.
-    const entry = ALL_SPECIALISTS.find((s) => s.taskType === taskType);
-    if (!entry) throw new Error(`Tool ${tool.name} is listed for ${taskType}, which has no specialist.`);
-    checked(tool.name, (await entry.load()).schema, args);
-    const text = JSON.stringify({ task: { type: taskType, input: args } });
-    return planResult(await runTask(text, `mcp:${tool.name}`, { ...(await ctx.runtime()), ...(onProgress ? { onProgress } : {}) }));
+    // A wrong field is named as the client sent it: arguments.platform.
+    const inputLabel = { heading: `Invalid arguments for ${tool.name}:`, prefix: "arguments" };
+    const opts = { ...(await ctx.runtime()), inputLabel, ...(onProgress ? { onProgress } : {}) };
+    return planResult(await runEnvelope({ type: taskType, input: args }, `mcp:${tool.name}`, opts));
   }
   const handler = FIXED[tool.name as FixedToolName];
   if (!handler) throw new Error(`Tool ${tool.name} is listed but has no handler.`);
