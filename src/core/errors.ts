@@ -15,6 +15,7 @@ export type ErrorCode =
   | "STORE" // database failure
   | "TOOL_MISSING" // a real validator is not installed
   | "TRACKER" // a tracker (Jira, GitHub) failed after retries, or timed out
+  | "IO" // a file-system write failed: disk full, read-only, permission, name too long
   | "INTERNAL";
 
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -28,6 +29,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   STORE: 1,
   TOOL_MISSING: 1,
   TRACKER: 1,
+  IO: 1,
   INTERNAL: 1,
 };
 

@@ -13,6 +13,8 @@ import { storeError } from "./errors.js";
 import type { Store, StoreConfig } from "./types.js";
 
 export type {
+  ApplyJournalRecord,
+  ApplyJournalStatus,
   ApplyRecord,
   Approval,
   ApprovalState,

@@ -147,8 +147,43 @@ const workflowSteps: Migration = {
   },
 };
 
+/**
+ * Apply journals and written-file hashes. An apply records its journal here
+ * before it writes the journal file, so recovery acts only on journals this
+ * store knows (a journal planted in the target directory is refused). Each
+ * apply records the sha256 of every file it wrote, so the next apply can tell
+ * a hand edit from devops-pack's own output.
+ */
+const applyJournals: Migration = {
+  name: "0003_apply_journals",
+  async up(db, kind) {
+    await db.schema
+      .createTable("apply_journals")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("plan_id", "text", (c) => c.notNull().references("plans.id"))
+      .addColumn("dir", "text", (c) => c.notNull())
+      .addColumn("journal_json", "text", (c) => c.notNull())
+      .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('started', 'applied', 'rolled_back')`))
+      .addColumn("started_at", "text", (c) => c.notNull())
+      .addColumn("finished_at", "text")
+      .execute();
+    await db.schema.createIndex("apply_journals_dir").on("apply_journals").columns(["dir", "status"]).execute();
+
+    await withSeq(db.schema.createTable("applied_files"), kind)
+      .addColumn("apply_id", "text", (c) => c.notNull())
+      .addColumn("plan_id", "text", (c) => c.notNull().references("plans.id"))
+      .addColumn("dir", "text", (c) => c.notNull())
+      .addColumn("path", "text", (c) => c.notNull())
+      .addColumn("sha256", "text", (c) => c.notNull())
+      .addColumn("applied_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("applied_files_dir_path").on("applied_files").columns(["dir", "path", "seq"]).execute();
+    await appendOnly(db, kind, "applied_files");
+  },
+};
+
 /** Every migration this version knows, in the order they apply. */
-export const MIGRATIONS: readonly Migration[] = [init, workflowSteps];
+export const MIGRATIONS: readonly Migration[] = [init, workflowSteps, applyJournals];
 
 export interface MigrationState {
   applied: string[];

@@ -95,6 +95,31 @@ export interface WorkflowStepsTable {
   finished_at: string;
 }
 
+export interface ApplyJournalsTable {
+  /** The journal's random id, written into the journal file too. */
+  id: string;
+  plan_id: string;
+  /** The target directory, absolute. */
+  dir: string;
+  /** What the journal says to undo: `{ planId, entries, createdDirs }`, as JSON. */
+  journal_json: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface AppliedFilesTable {
+  seq: Generated<number>;
+  apply_id: string;
+  plan_id: string;
+  dir: string;
+  /** Relative POSIX path inside `dir`. */
+  path: string;
+  /** sha256 (hex) of the content devops-pack left there. */
+  sha256: string;
+  applied_at: string;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   runs: RunsTable;
@@ -104,4 +129,6 @@ export interface Database {
   applies: AppliesTable;
   audit_log: AuditLogTable;
   workflow_steps: WorkflowStepsTable;
+  apply_journals: ApplyJournalsTable;
+  applied_files: AppliedFilesTable;
 }

@@ -6,9 +6,11 @@ import type { GateResult, GateStatus } from "../gates/types.js";
 import type { Plan } from "../plans/plan.js";
 import type { Backend } from "./backend.js";
 import { storeError } from "./errors.js";
-import type { ApprovalsTable, AppliesTable, AuditLogTable, Database, RunsTable } from "./schema.js";
+import type { ApplyJournalsTable, ApprovalsTable, AppliesTable, AuditLogTable, Database, RunsTable } from "./schema.js";
 import { auditSubject } from "./types.js";
 import type {
+  ApplyJournalRecord,
+  ApplyJournalStatus,
   ApplyRecord,
   Approval,
   ApprovalState,
@@ -99,6 +101,56 @@ function applyFromRow(row: Omit<AppliesTable, "seq">): ApplyRecord {
     actor: row.applied_by,
     appliedAt: row.applied_at,
   };
+}
+
+function journalFromRow(row: ApplyJournalsTable): ApplyJournalRecord {
+  return {
+    id: row.id,
+    planId: row.plan_id,
+    dir: row.dir,
+    journal: JSON.parse(row.journal_json) as unknown,
+    status: row.status as ApplyJournalStatus,
+    startedAt: row.started_at,
+    ...(row.finished_at === null ? {} : { finishedAt: row.finished_at }),
+  };
+}
+
+/**
+ * A stored plan's JSON, checked: a row that does not parse, or does not have
+ * a plan's shape, is a corrupt store (never a crash further down).
+ */
+function planFromJson(id: string, text: string, location: string): Plan {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw corruptPlan(id, location, `plan_json is not JSON: ${(e as Error).message}`);
+  }
+  const problem = planShapeProblem(value);
+  if (problem !== undefined) throw corruptPlan(id, location, problem);
+  return value as Plan;
+}
+
+function corruptPlan(id: string, location: string, why: string): DevopsPackError {
+  return new DevopsPackError("STORE", `Plan ${id} in the store at ${location} is corrupt (${why}). Run its task again to make a new plan.`, { planId: id, path: location });
+}
+
+function planShapeProblem(v: unknown): string | undefined {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return "plan_json is not an object";
+  const p = v as Record<string, unknown>;
+  for (const key of ["id", "createdAt", "agent", "digest"] as const) if (typeof p[key] !== "string") return `${key} is not a string`;
+  const task = p.task as Record<string, unknown> | null | undefined;
+  if (task === null || typeof task !== "object" || typeof task.type !== "string" || task.input === null || typeof task.input !== "object") return "task is not {type, input}";
+  if (!Array.isArray(p.environment) || !p.environment.every((e) => typeof e === "string")) return "environment is not a list of names";
+  if (typeof p.touchesSecrets !== "boolean") return "touchesSecrets is not a boolean";
+  if (!Array.isArray(p.findings) || !Array.isArray(p.notes)) return "findings or notes is not a list";
+  if (!Array.isArray(p.artifacts)) return "artifacts is not a list";
+  for (const [i, a] of p.artifacts.entries()) {
+    const art = a as Record<string, unknown> | null;
+    if (art === null || typeof art !== "object") return `artifacts[${i}] is not an object`;
+    for (const key of ["path", "kind", "content", "sha256"] as const) if (typeof art[key] !== "string") return `artifacts[${i}].${key} is not a string`;
+  }
+  return undefined;
 }
 
 function auditFromRow(row: Selectable<AuditLogTable>): AuditEntry {
@@ -308,7 +360,7 @@ export class KyselyStore implements Store {
       for (const g of gateRows) latest.set(g.gate, JSON.parse(g.result_json) as GateResult);
       return {
         runId: row.run_id,
-        plan: JSON.parse(row.plan_json) as Plan,
+        plan: planFromJson(id, row.plan_json, this.location),
         gates: [...latest.values()],
         approvals: await this.#approvals(tx, id),
         applies: (
@@ -475,12 +527,24 @@ export class KyselyStore implements Store {
     return this.#read("read approvals", (tx) => this.#approvals(tx, planId));
   }
 
-  recordApply(a: { planId: string; dir: string; files: string[]; actor: string }): Promise<void> {
+  recordApply(a: { planId: string; dir: string; files: string[]; actor: string; journalId?: string; hashes?: Record<string, string> }): Promise<void> {
     return this.#write("record apply", async (tx) => {
       checkText(a.actor, "An apply's actor");
       await this.#requirePlan(tx, a.planId);
-      const id = randomUUID();
+      const id = a.journalId ?? randomUUID();
       const at = now();
+      if (a.journalId !== undefined) {
+        const done = await tx
+          .updateTable("apply_journals")
+          .set({ status: "applied", finished_at: at })
+          .where("id", "=", a.journalId)
+          .where("status", "=", "started")
+          .where("plan_id", "=", a.planId)
+          .executeTakeFirst();
+        if (Number(done.numUpdatedRows) !== 1) {
+          throw new DevopsPackError("STORE", `Apply journal ${a.journalId} of plan ${a.planId} is not open in the store at ${this.location}; the apply cannot be recorded.`, { journalId: a.journalId, path: this.location });
+        }
+      }
       await tx
         .insertInto("applies")
         .values({
@@ -492,11 +556,70 @@ export class KyselyStore implements Store {
           applied_at: at,
         })
         .execute();
+      const hashes = Object.entries(a.hashes ?? {});
+      if (hashes.length > 0) {
+        await tx
+          .insertInto("applied_files")
+          .values(hashes.map(([path, sha]) => ({ apply_id: id, plan_id: a.planId, dir: a.dir, path, sha256: sha, applied_at: at })))
+          .execute();
+      }
       await this.#audit(tx, at, a.actor, "plan.applied", auditSubject.plan(a.planId), {
         applyId: id,
         dir: a.dir,
         files: a.files,
       });
+    });
+  }
+
+  openApplyJournal(j: { id: string; planId: string; dir: string; journal: unknown; actor: string }): Promise<void> {
+    return this.#write("open apply journal", async (tx) => {
+      checkText(j.id, "An apply journal's id");
+      checkText(j.actor, "An apply's actor");
+      await this.#requirePlan(tx, j.planId);
+      const at = now();
+      await tx
+        .insertInto("apply_journals")
+        .values({ id: j.id, plan_id: j.planId, dir: j.dir, journal_json: toJson(j.journal, "An apply journal"), status: "started", started_at: at, finished_at: null })
+        .execute();
+      await this.#audit(tx, at, j.actor, "apply.started", auditSubject.plan(j.planId), { journalId: j.id, dir: j.dir });
+    });
+  }
+
+  applyJournal(id: string): Promise<ApplyJournalRecord | undefined> {
+    return this.#read("read apply journal", async (tx) => {
+      const row = await tx.selectFrom("apply_journals").selectAll().where("id", "=", id).executeTakeFirst();
+      return row === undefined ? undefined : journalFromRow(row);
+    });
+  }
+
+  settleApplyJournal(id: string, actor: string, reason: string): Promise<void> {
+    return this.#write("settle apply journal", async (tx) => {
+      checkText(actor, "An apply's actor");
+      const row = await tx.selectFrom("apply_journals").select(["plan_id", "dir", "status"]).where("id", "=", id).executeTakeFirst();
+      if (row === undefined) throw new DevopsPackError("NOT_FOUND", `Apply journal ${id} not found in the store at ${this.location}.`, { journalId: id, path: this.location });
+      if (row.status !== "started") return;
+      const at = now();
+      await tx.updateTable("apply_journals").set({ status: "rolled_back", finished_at: at }).where("id", "=", id).execute();
+      await this.#audit(tx, at, actor, "apply.rolled_back", auditSubject.plan(row.plan_id), { journalId: id, dir: row.dir, reason });
+    });
+  }
+
+  openApplyJournals(dir: string): Promise<ApplyJournalRecord[]> {
+    return this.#read("read open apply journals", async (tx) => {
+      const rows = await tx.selectFrom("apply_journals").selectAll().where("dir", "=", dir).where("status", "=", "started").orderBy("started_at").execute();
+      return rows.map(journalFromRow);
+    });
+  }
+
+  lastWritten(dir: string, paths: readonly string[]): Promise<Map<string, string>> {
+    return this.#read("read written-file hashes", async (tx) => {
+      const out = new Map<string, string>();
+      if (paths.length === 0) return out;
+      const wanted = new Set(paths);
+      const rows = await tx.selectFrom("applied_files").select(["path", "sha256"]).where("dir", "=", dir).orderBy("seq").execute();
+      // Later rows replace earlier ones: the newest apply of a path wins.
+      for (const r of rows) if (wanted.has(r.path)) out.set(r.path, r.sha256);
+      return out;
     });
   }
 

@@ -66,6 +66,20 @@ export interface ApplyRecord {
   appliedAt: string;
 }
 
+export type ApplyJournalStatus = "started" | "applied" | "rolled_back";
+
+/** An apply's journal as the store recorded it before the journal file was written. */
+export interface ApplyJournalRecord {
+  id: string;
+  planId: string;
+  dir: string;
+  /** The journal's content (`{ planId, entries, createdDirs }`), to compare with the file. */
+  journal: unknown;
+  status: ApplyJournalStatus;
+  startedAt: string;
+  finishedAt?: string;
+}
+
 export interface StoredPlan {
   runId: string;
   /** The plan exactly as it was saved; `planDigest(plan)` re-checks its digest. */
@@ -117,7 +131,8 @@ export interface AuditEntry {
  *
  * Audit subjects written by the store are `run:<id>` and `plan:<id>`
  * (see {@link auditSubject}); actions are `run.started`, `run.finished`,
- * `plan.saved`, `gates.recorded`, `plan.approved`, `plan.rejected`, `plan.applied`.
+ * `plan.saved`, `gates.recorded`, `plan.approved`, `plan.rejected`, `plan.applied`,
+ * `apply.started`, `apply.rolled_back`.
  */
 export interface Store {
   /** Where the store is, for messages: the database file path. */
@@ -159,7 +174,24 @@ export interface Store {
   /** Every decision on the plan, oldest first. */
   approvals(planId: string): Promise<Approval[]>;
 
-  recordApply(a: { planId: string; dir: string; files: string[]; actor: string }): Promise<void>;
+  /**
+   * Records a finished apply. With `journalId`, the journal opened by
+   * {@link openApplyJournal} becomes `applied` in the same transaction (it must be
+   * `started`). `hashes` (relative path → sha256) are what devops-pack left in
+   * `dir`; {@link lastWritten} reads them back.
+   */
+  recordApply(a: { planId: string; dir: string; files: string[]; actor: string; journalId?: string; hashes?: Record<string, string> }): Promise<void>;
+
+  /** Records, before the journal file is written, that an apply with this journal id starts writing into `dir`. */
+  openApplyJournal(j: { id: string; planId: string; dir: string; journal: unknown; actor: string }): Promise<void>;
+  /** The journal with this id, if this store recorded it. */
+  applyJournal(id: string): Promise<ApplyJournalRecord | undefined>;
+  /** Marks a started journal rolled back (its apply was undone or never committed). */
+  settleApplyJournal(id: string, actor: string, reason: string): Promise<void>;
+  /** Journals of `dir` that were started and never finished, oldest first. */
+  openApplyJournals(dir: string): Promise<ApplyJournalRecord[]>;
+  /** For each of `paths` in `dir`, the sha256 of what devops-pack last wrote there (paths it never wrote are absent). */
+  lastWritten(dir: string, paths: readonly string[]): Promise<Map<string, string>>;
 
   /** Appends one entry to the audit log; `data` must be JSON-serialisable. */
   audit(entry: { actor: string; action: string; subject: string; data?: unknown }): Promise<void>;
