@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { userInfo } from "node:os";
+import { resolve } from "node:path";
 import { DevopsPackError, refused } from "../../core/errors.js";
 import type { GateEnvironment, Verdict } from "../../core/gates/engine.js";
 import { approvalGate, evaluateGates, verdict, verifyIntegrity } from "../../core/gates/engine.js";
 import type { GateResult } from "../../core/gates/types.js";
 import type { ApplyReport, FileChange } from "../../core/apply/apply.js";
 import { applyPlan, previewApply } from "../../core/apply/apply.js";
+import { storeLedger } from "../../core/apply/ledger.js";
 import type { PackSet } from "../../core/packs/loader.js";
 import { loadPacks } from "../../core/packs/loader.js";
 import type { GateSpec } from "../../core/packs/schema.js";
@@ -251,9 +253,12 @@ export async function applyStored(
       if (gate.status === "failed") throw refused(`Refused: ${gate.blocking.join("; ")}. Approve the current plan again after reviewing it.`, { gate });
     }
     const opt = { ...(a.force !== undefined ? { force: a.force } : {}), ...(a.afterRename ? { afterRename: a.afterRename } : {}) };
-    if (a.dryRun) return { planId: id, dryRun: true, changes: previewApply(plan, a.dir, opt) };
-    const report = applyPlan(plan, a.dir, opt);
-    await store.recordApply({ planId: id, dir: report.dir, files: report.written, actor });
+    if (a.dryRun) {
+      const lastWritten = await store.lastWritten(resolve(a.dir), plan.artifacts.map((x) => x.path));
+      return { planId: id, dryRun: true, changes: previewApply(plan, a.dir, { ...opt, lastWritten }) };
+    }
+    // The store is the apply's ledger: it records the journal and the written files' hashes.
+    const report = await applyPlan(plan, a.dir, storeLedger(store, actor), opt);
     return { planId: id, dryRun: false, changes: report.changes, report };
   });
 }

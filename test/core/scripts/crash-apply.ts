@@ -1,10 +1,13 @@
 // Child process for the crash test: applies a plan and is killed (SIGKILL) after N renames.
 import { applyPlan } from "../../../src/core/apply/apply.js";
+import { storeLedger } from "../../../src/core/apply/ledger.js";
+import { openStore } from "../../../src/core/store/index.js";
 import { fakePlan } from "../../helpers/plans.js";
 
-const [dir, after] = process.argv.slice(2);
-const plan = fakePlan({ "a.yml": "a: new\n", "b.yml": "b: new\n", "sub/c.yml": "c: new\n" });
-applyPlan(plan, dir!, {
+const [dir, after, storePath] = process.argv.slice(2);
+const plan = fakePlan({ "a.yml": "a: new\n", "b.yml": "b: new\n", "sub/c.yml": "c: new\n" }, { id: "c0ffee000001" });
+const store = await openStore({ kind: "sqlite", path: storePath! });
+await applyPlan(plan, dir!, storeLedger(store, "test"), {
   afterRename: (n) => {
     if (n >= Number(after)) process.kill(process.pid, "SIGKILL");
   },
