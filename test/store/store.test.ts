@@ -58,7 +58,7 @@ async function seedRun(s: Store, id = "run-1"): Promise<void> {
 
 describe("configuration", () => {
   it("puts the store at <project>/.devops-pack/state.db", () => {
-    expect(defaultStoreConfig("/repo", NO_ENV)).toEqual({ kind: "sqlite", path: "/repo/.devops-pack/state.db" });
+    expect(defaultStoreConfig("/repo", NO_ENV)).toEqual({ kind: "sqlite", path: "/repo/.devops-pack/state.db", noFollowBelow: "/repo" });
   });
 
   it("refuses DEVOPS_PACK_DATABASE_URL instead of falling back to SQLite", async () => {

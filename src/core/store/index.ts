@@ -5,7 +5,7 @@
  * Only this module touches the database. The driver and the query builder are
  * loaded when a store is opened, so importing this module stays cheap.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { DevopsPackError } from "../errors.js";
 import { assertNever } from "./backend.js";
 import type { Backend } from "./backend.js";
@@ -59,7 +59,7 @@ function refuseDatabaseUrl(env: Readonly<Record<string, string | undefined>>): v
 /** The store of a project: `<projectDir>/.devops-pack/state.db`, unless `DEVOPS_PACK_DATABASE_URL` is set. */
 export function defaultStoreConfig(projectDir: string, options: OpenStoreOptions = {}): StoreConfig {
   refuseDatabaseUrl(options.env ?? process.env);
-  return { kind: "sqlite", path: join(projectDir, STORE_FILE) };
+  return { kind: "sqlite", path: join(projectDir, STORE_FILE), noFollowBelow: resolve(projectDir) };
 }
 
 /**

@@ -1,6 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Kysely, SqliteDialect, sql } from "kysely";
+import { refused } from "../errors.js";
+import { checkNoSymlinkBelow, mkdirNoFollow } from "../fs-safe.js";
 import type { Backend } from "./backend.js";
 import type { RawSqlite } from "./driver.js";
 import { openRawSqlite } from "./driver.js";
@@ -16,6 +18,15 @@ import type { SqliteStoreConfig } from "./types.js";
 export function openSqliteBackend(config: SqliteStoreConfig): Backend {
   const location = resolve(config.path);
   let raw: RawSqlite | undefined;
+  if (config.noFollowBelow !== undefined) {
+    // Refused (not a STORE error): a symlinked state directory or database file.
+    const root = resolve(config.noFollowBelow);
+    mkdirNoFollow(root, dirname(location), "store directory");
+    for (const file of [location, `${location}-wal`, `${location}-shm`, `${location}-journal`]) {
+      const st = checkNoSymlinkBelow(root, file, "store file");
+      if (st !== undefined && !st.isFile()) throw refused(`Refused: the store file ${file} is not a regular file.`, { path: file });
+    }
+  }
   try {
     mkdirSync(dirname(location), { recursive: true });
     raw = openRawSqlite(location);

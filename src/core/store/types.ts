@@ -11,6 +11,11 @@ export interface SqliteStoreConfig {
   kind: "sqlite";
   /** Path of the database file; its directory is created when missing. */
   path: string;
+  /**
+   * A directory above `path` (the project) below which no component may be a
+   * symlink: the store is never created through a planted `.devops-pack` link.
+   */
+  noFollowBelow?: string;
 }
 
 export type RunStatus = "running" | "succeeded" | "failed";

@@ -13,7 +13,10 @@ export async function runApply(ctx: CliContext, values: Record<string, unknown>,
     printJson(ctx, { ok: true, planId: outcome.planId, dryRun, dir, changes: outcome.changes, ...(outcome.report?.recovered ? { recovered: outcome.report.recovered } : {}) });
     return 0;
   }
-  if (outcome.report?.recovered) ctx.out(`rolled back an interrupted apply of plan ${outcome.report.recovered.planId} first`);
+  const rec = outcome.report?.recovered;
+  if (rec?.outcome === "rolled-back") ctx.out(`rolled back an interrupted apply of plan ${rec.planId} first`);
+  else if (rec?.outcome === "cleaned-up") ctx.out(`cleaned up after a finished apply of plan ${rec.planId} that had left its journal behind`);
+  else if (rec?.outcome === "cleared-torn") ctx.out("cleared an empty or unparsable apply journal first (the staging area showed nothing had been committed)");
   if (values["no-diff"] !== true) for (const c of outcome.changes) if (c.diff) ctx.out(c.diff.trimEnd());
   for (const c of outcome.changes) ctx.out(`${c.action.padEnd(9)} ${c.path}`);
   const n = outcome.changes.filter((c) => c.action !== "unchanged").length;

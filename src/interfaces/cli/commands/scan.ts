@@ -1,5 +1,6 @@
-import { writeFileSync } from "node:fs";
-import { badInput } from "../../../core/errors.js";
+import { resolve } from "node:path";
+import { badInput, refused } from "../../../core/errors.js";
+import { lstatIfExists, writeFileAtomic } from "../../../core/fs-safe.js";
 import { packageVersion } from "../../../core/package-root.js";
 import { allRules, loadSuppressions, parseFrameworks, scanPaths } from "../../../scanner/index.js";
 import { toSarif } from "../../../scanner/output/sarif.js";
@@ -36,10 +37,20 @@ export async function runScan(ctx: CliContext, values: Record<string, unknown>, 
     );
   } else text = toTable(result, { colour: output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR, threshold });
   if (output !== undefined) {
-    writeFileSync(output, text + "\n");
+    writeOutput(output, text + "\n");
     ctx.err(`wrote ${format} to ${output}: ${result.findings.length} finding(s), score ${result.score}%`);
   } else ctx.out(text);
   return pass ? 0 : 1;
+}
+
+/** Writes the report to `--output`: a file path (replaced atomically), never a directory or through a symlink. */
+function writeOutput(output: string, text: string): void {
+  const file = resolve(output);
+  const st = lstatIfExists(file);
+  if (st?.isDirectory() === true) throw badInput(`--output ${output} is a directory; give a file path, such as ${output.replace(/\/+$/, "")}/scan.sarif.`, { path: output });
+  if (st?.isSymbolicLink() === true) throw refused(`Refused: --output ${output} is a symlink; devops-pack never writes through symlinks. Give the real path.`, { path: output });
+  if (st !== undefined && !st.isFile()) throw badInput(`--output ${output} exists and is not a regular file.`, { path: output });
+  writeFileAtomic(file, text);
 }
 
 export async function runRules(ctx: CliContext, values: Record<string, unknown>): Promise<number> {
