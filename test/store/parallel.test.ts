@@ -94,7 +94,7 @@ it("ten processes writing to one fresh database at once lose nothing", async () 
     expect(raw.value("select count(*) from gate_results")).toBe(WORKERS * 4);
     expect(raw.value("select count(*) from approvals")).toBe(WORKERS);
     expect(raw.value("select count(*) from applies")).toBe(WORKERS);
-    expect(raw.all("select name from schema_migrations").map((r) => Object.values(r)[0])).toEqual(["0001_init", "0002_workflow_steps"]);
+    expect(raw.all("select name from schema_migrations").map((r) => Object.values(r)[0])).toEqual(["0001_init", "0002_workflow_steps", "0003_apply_journals"]);
   } finally {
     raw.close();
   }

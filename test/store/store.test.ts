@@ -80,7 +80,7 @@ describe("configuration", () => {
     try {
       expect(raw.value("pragma journal_mode")).toBe("wal");
       const tables = raw.all("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").map((r) => Object.values(r)[0]);
-      expect(tables).toEqual(["applies", "approvals", "audit_log", "gate_results", "plans", "runs", "schema_migrations", "workflow_steps"]);
+      expect(tables).toEqual(["applied_files", "applies", "apply_journals", "approvals", "audit_log", "gate_results", "plans", "runs", "schema_migrations", "workflow_steps"]);
     } finally {
       raw.close();
     }
@@ -344,7 +344,7 @@ describe("migrations", () => {
     await s.savePlan("run-1", makePlan("p-1"), [gate("g", "passed")], "alice");
     await s.close();
     expect(appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.name));
-    expect(appliedMigrations()).toEqual(["0001_init", "0002_workflow_steps"]);
+    expect(appliedMigrations()).toEqual(["0001_init", "0002_workflow_steps", "0003_apply_journals"]);
 
     s = await open();
     expect((await s.getPlan("p-1"))?.plan.id).toBe("p-1");
@@ -359,7 +359,7 @@ describe("migrations", () => {
     } finally {
       await backend.close();
     }
-    expect(appliedMigrations()).toEqual(["0001_init", "0002_workflow_steps"]);
+    expect(appliedMigrations()).toEqual(["0001_init", "0002_workflow_steps", "0003_apply_journals"]);
     s = await open();
     expect(await s.listPlans()).toHaveLength(1);
   });
@@ -387,7 +387,7 @@ describe("migrations", () => {
       await backend.close();
     }
     expect(runs).toBe(1);
-    expect(appliedMigrations()).toEqual(["0001_init", "0002_workflow_steps", "0099_test_extra"]);
+    expect(appliedMigrations()).toEqual(["0001_init", "0002_workflow_steps", "0003_apply_journals", "0099_test_extra"]);
   });
 
   it("refuse a database written by a newer version", async () => {
