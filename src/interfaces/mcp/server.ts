@@ -9,8 +9,9 @@
  * No tool approves a plan. `plan_apply` writes only plans that need no
  * approval (not production, no secrets) and only inside the root.
  */
-import { realpathSync } from "node:fs";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import type { Stats } from "node:fs";
+import { lstatSync, realpathSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { jsonSchemaValidator, JsonSchemaType, JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
@@ -99,12 +100,54 @@ export function realOrResolved(p: string): string {
   }
 }
 
-/** Resolve `p` against the root; refuse anything outside it (symlinks followed where they exist). */
+/**
+ * Resolve `p` against the root and refuse anything outside it. The longest
+ * part of the path that exists is resolved with realpath (every symlink in it
+ * followed, also one whose target lies outside), and that must be inside the
+ * realpath'd root; the rest does not exist yet and is returned as is, to be
+ * created without following links (apply creates the missing directories and
+ * refuses symlinks below its target). A dangling symlink is refused: creating
+ * under it would create its target, wherever that points. Every MCP tool that
+ * takes a path goes through here.
+ */
 export function insideRoot(root: string, p: string): string {
-  const abs = realOrResolved(isAbsolute(p) ? resolve(p) : resolve(root, p));
+  const realRoot = realOrResolved(root);
+  const abs = isAbsolute(p) ? resolve(p) : resolve(realRoot, p);
+  const outside = (): never => {
+    throw refused(`Refused: ${p} is outside the server's root ${realRoot}. Name a path inside it (relative paths are taken from the root).`, { path: p, root: realRoot });
+  };
+  // Walk up to the longest prefix that exists (lstat: a dangling link exists too).
+  const missing: string[] = [];
+  let existing = abs;
+  for (;;) {
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(existing);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw refused(`Refused: ${p} cannot be checked (${(e as NodeJS.ErrnoException).code ?? "error"}).`, { path: p });
+    }
+    if (st !== undefined) break;
+    const parent = dirname(existing);
+    if (parent === existing) outside();
+    missing.unshift(basename(existing));
+    existing = parent;
+  }
+  let real: string;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    throw refused(
+      `Refused: ${p} goes through ${relative(realRoot, existing) || existing}, a symlink whose target does not exist (a dangling link); writing there would create its target wherever it points. Remove the link or name another path.`,
+      { path: p, root: realRoot },
+    );
+  }
+  if (!within(realRoot, real)) outside();
+  return missing.length === 0 ? real : join(real, ...missing);
+}
+
+function within(root: string, abs: string): boolean {
   const rel = relative(root, abs);
-  if (rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel))) return abs;
-  throw refused(`Refused: ${p} is outside the server's root ${root}. Name a path inside it (relative paths are taken from the root).`, { path: p, root });
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }
 
 export function errorResult(e: unknown): CallToolResult {
