@@ -50,6 +50,7 @@ beforeAll(async () => {
   symlinkSync(join(outer, "elsewhere"), join(root, "outlink"));
   symlinkSync(join(outer, "not-yet", "deeper"), join(root, "dangling"));
   symlinkSync("infra", join(root, "inlink"));
+  mkdirSync(join(root, "empty"));
   ctx = await createMcpContext({ projectDir: root });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await createMcpServer(ctx).connect(serverSide);
@@ -123,5 +124,11 @@ describe("MCP tools keep to the root", () => {
     const through = (await client.callTool({ name: "devops_scan", arguments: { paths: ["newlink/elsewhere"], threshold: 0 } })) as CallToolResult;
     expect(through.isError).toBe(true);
     expect(text(through)).not.toContain("secret");
+  });
+
+  it("devops_scan that scans nothing is a BAD_INPUT error, not a pass (finding 14f)", async () => {
+    const r = (await client.callTool({ name: "devops_scan", arguments: { paths: ["empty"], threshold: 0 } })) as CallToolResult;
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^BAD_INPUT: Nothing was scanned in empty: 0 files could be scanned\./);
   });
 });
