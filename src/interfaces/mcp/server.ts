@@ -34,6 +34,7 @@ import type { Store } from "../../core/store/index.js";
 import { packageVersion } from "../../core/package-root.js";
 import { agentBrief } from "../agent-brief.js";
 import { ALL_SPECIALISTS } from "../specialists.js";
+import { CallPool, callWorkerUrl, isHeavy } from "./offload.js";
 import type { IndexedTool } from "./tools.js";
 import { buildToolIndex, readToolIndex } from "./tools.js";
 
@@ -44,6 +45,8 @@ export interface McpContextOptions {
   projectDir: string;
   /** Every path a tool names must lie inside this directory (default: projectDir). */
   root?: string;
+  /** Run heavy tool calls in worker threads (default true; a worker's own context says false). */
+  offload?: boolean;
 }
 
 /** What every server instance shares: the tools, the packs and one store, each loaded on first use. */
@@ -53,6 +56,8 @@ export interface McpContext {
   tools: () => Promise<IndexedTool[]>;
   packs: () => Promise<PackSet>;
   runtime: () => Promise<RuntimeOptions>;
+  /** Worker threads for heavy tool calls; undefined where there is no worker script (tests on the sources) or offload is off. */
+  offload: CallPool | undefined;
   close: () => Promise<void>;
 }
 
@@ -75,17 +80,21 @@ export async function createMcpContext(opts: McpContextOptions): Promise<McpCont
   const packs = once(async () => (await import("../../core/packs/loader.js")).loadPacks({ projectDir }));
   let store: Promise<Store> | undefined;
   const base = once(async () => (await import("../wiring.js")).wired(projectDir));
+  const workerUrl = opts.offload === false || process.env.DEVOPS_PACK_MCP_WORKERS === "0" ? undefined : callWorkerUrl();
+  const offload = workerUrl ? new CallPool(workerUrl, { projectDir, root }) : undefined;
   return {
     projectDir,
     root,
     tools,
     packs,
+    offload,
     runtime: async () => {
       store ??= import("../../core/store/index.js").then((s) => s.openStore(s.defaultStoreConfig(projectDir)));
       const [b, p, s] = await Promise.all([base(), packs(), store]);
       return { ...b, packs: p, store: s, actor: process.env.DEVOPS_PACK_ACTOR ?? "mcp" };
     },
     close: async () => {
+      await offload?.close();
       if (store) await (await store).close();
       store = undefined;
     },
@@ -215,7 +224,10 @@ export function createMcpServer(ctx: McpContext): Server {
           : (progress: number, total: number, message: string): void => {
               void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, total, message } }).catch(() => undefined);
             };
-      return await (await calls()).callTool(ctx, indexed, req.params.arguments ?? {}, onProgress);
+      const args = req.params.arguments ?? {};
+      // Heavy calls run in a worker thread, so that this thread keeps answering (tools/list, ping) meanwhile.
+      if (ctx.offload && isHeavy(name, indexed.taskType)) return await ctx.offload.run(name, args, onProgress);
+      return await (await calls()).callTool(ctx, indexed, args, onProgress);
     } catch (e) {
       return errorResult(e);
     }
