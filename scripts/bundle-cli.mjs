@@ -27,8 +27,8 @@ const englishOnlyZodLocales = {
 
 rmSync("dist/cli-bundle", { recursive: true, force: true });
 await build({
-  // The scanner's worker thread is loaded by URL next to the chunk that starts it.
-  entryPoints: { main: "src/interfaces/cli/main.ts", "scan-worker": "src/scanner/scan-worker.ts" },
+  // The scanner's and the MCP server's worker threads are loaded by URL next to the chunk that starts them.
+  entryPoints: { main: "src/interfaces/cli/main.ts", "scan-worker": "src/scanner/scan-worker.ts", "mcp-call-worker": "src/interfaces/mcp/mcp-call-worker.ts" },
   outdir: "dist/cli-bundle",
   bundle: true,
   splitting: true,

@@ -1,5 +1,8 @@
 import { closeSync, lstatSync, openSync, readFileSync, readSync, readdirSync } from "node:fs";
+import type { Stats } from "node:fs";
 import { join } from "node:path";
+import type { DevopsPackError } from "../core/errors.js";
+import { badInput } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
 import { MAX_INPUT_BYTES } from "../core/yaml.js";
 import type { ControlResult } from "./score.js";
@@ -228,16 +231,30 @@ export interface DiscoveredFile {
   size: number;
 }
 
+/** What a directory entry is, when it is neither a regular file, a directory nor a symlink. */
+function specialKind(st: Stats): string {
+  if (st.isFIFO()) return "FIFO";
+  if (st.isSocket()) return "socket";
+  if (st.isCharacterDevice()) return "character device";
+  if (st.isBlockDevice()) return "block device";
+  return "unknown file type";
+}
+
 /**
  * Walk the given paths. Symlinks are never followed (so nothing outside the
  * scanned roots is read); VCS, dependency and tool-state folders are skipped.
+ * Only regular files are read: FIFOs, sockets and devices are skipped with
+ * their kind and never opened (opening a FIFO blocks). A file whose size is 0
+ * is not read either: it is empty, or a kernel file such as /proc/self/environ
+ * whose size the system does not know (reading some of those blocks); named
+ * directly it is reported as skipped, inside a directory it holds nothing.
  * The result is sorted, so output order never depends on the file system.
  */
 export function discover(paths: readonly string[]): { files: DiscoveredFile[]; skipped: { path: string; reason: string }[]; missing: string[] } {
   const files: DiscoveredFile[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const missing: string[] = [];
-  const walk = (abs: string, shown: string): void => {
+  const walk = (abs: string, shown: string, top: boolean): void => {
     let st;
     try {
       st = lstatSync(abs);
@@ -259,15 +276,41 @@ export function discover(paths: readonly string[]): { files: DiscoveredFile[]; s
       }
       for (const name of names.sort()) {
         if (SKIP_DIRS.has(name)) continue;
-        walk(join(abs, name), shown === "." ? name : `${shown.replace(/\/$/, "")}/${name}`);
+        walk(join(abs, name), shown === "." ? name : `${shown.replace(/\/$/, "")}/${name}`, false);
       }
       return;
     }
-    if (st.isFile()) files.push({ path: shown, abs, size: st.size });
+    if (!st.isFile()) {
+      skipped.push({ path: shown, reason: `not a regular file or directory: ${specialKind(st)}; not opened` });
+      return;
+    }
+    if (st.size === 0) {
+      if (top) skipped.push({ path: shown, reason: "size 0 (empty, or a kernel file such as /proc/self/environ whose size is unknown); not read" });
+      return;
+    }
+    files.push({ path: shown, abs, size: st.size });
   };
-  for (const p of paths) walk(p, p.split("\\").join("/"));
+  for (const p of paths) walk(p, p.split("\\").join("/"), true);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped, missing };
+}
+
+/**
+ * A scan that read nothing is no pass: when no file was scanned and nothing
+ * was found (not even a file too large or unreadable), the paths the user
+ * named held nothing the scanner reads. Bad input, with what was skipped and why.
+ */
+export function nothingScanned(paths: readonly string[], result: Pick<ScanResult, "files" | "findings">): DevopsPackError | undefined {
+  if (result.files.scanned > 0 || result.findings.length > 0) return undefined;
+  const skipped = result.files.skipped;
+  const why =
+    skipped.length > 0
+      ? `Skipped: ${skipped.map((x) => `${x.path} (${x.reason})`).join(", ")}.`
+      : "No file there is one the scanner reads (Terraform, Kubernetes YAML, Dockerfiles, GitHub workflows, or text for the secrets check).";
+  return badInput(`Nothing was scanned in ${paths.join(", ")}: 0 files could be scanned. ${why} Name files or directories that hold infrastructure code.`, {
+    paths: [...paths],
+    skipped,
+  });
 }
 
 function readHead(abs: string): string {

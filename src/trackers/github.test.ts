@@ -302,6 +302,19 @@ describe("failures", () => {
     expect(JSON.stringify(e.toJSON())).not.toContain(wrong);
   });
 
+  it("an error body that echoes the Authorization header never shows the token", async () => {
+    const echoing: typeof fetch = (_input, init) => {
+      const auth = new Headers(init?.headers).get("authorization") ?? "";
+      const message = `Validation Failed (you sent authorization: ${auth}, token=${encodeURIComponent(TOKEN)})`;
+      return Promise.resolve(new Response(JSON.stringify({ message }), { status: 422, headers: { "content-type": "application/json" } }));
+    };
+    const tracker = new GitHubTracker({ token: TOKEN, repository: "acme/shop", apiUrl: "http://127.0.0.1:9/", fetch: echoing, sleep: () => Promise.resolve(), policy: { timeoutMs: 2_000 } });
+    const e = await failure(tracker.getStory("1"));
+    expect(e.code).toBe("TRACKER");
+    expect(e.message).toBe("GitHub GET repos/acme/shop/issues/1 answered 422: Validation Failed (you sent authorization: Bearer [redacted], token=[redacted])");
+    expect(`${e.message} ${JSON.stringify(e.toJSON())}`).not.toContain(TOKEN);
+  });
+
   it("a 403 that is not a rate limit is a permissions error, not retried", async () => {
     const { gh, tracker, slept } = await setup();
     gh.inject("GET /issue", { kind: "status", status: 403, message: "Resource not accessible by personal access token" });

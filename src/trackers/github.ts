@@ -145,6 +145,7 @@ export class GitHubTracker implements Tracker {
         accept: "application/vnd.github+json",
         "x-github-api-version": GITHUB_API_VERSION,
       },
+      secrets: [opts.token],
       credentialVars: ["GITHUB_TOKEN"],
       service: "GitHub",
       fetch: rateLimitAware(opts.fetch ?? fetch, opts.now ?? Date.now),

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
+import { createServer as createNetServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { DevopsPackError } from "../core/errors.js";
 import { AmbiguousError, HttpClient, retryAfterMs } from "./http.js";
@@ -124,3 +125,102 @@ describe("HttpClient", () => {
     expect(err.message).toMatch(/asks to wait 3600 s/);
   });
 });
+
+/** A raw TCP server, for answers node:http will not produce (a short body under a longer Content-Length, a trickle). */
+async function rawServe(onConnection: (socket: Socket) => void): Promise<string> {
+  const server = createNetServer((socket) => {
+    socket.on("error", () => undefined);
+    socket.once("data", () => onConnection(socket));
+  });
+  const sockets = new Set<Socket>();
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  servers.push({
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe("HttpClient: one deadline for the whole exchange, and clean errors for broken bodies", () => {
+  it("a server that sends headers and then trickles the body one byte per 200 ms fails with a TRACKER timeout", { timeout: 20_000 }, async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const url = await rawServe((socket) => {
+      socket.write("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{");
+      const t = setInterval(() => socket.write(" "), 200);
+      timers.push(t);
+      socket.on("close", () => clearInterval(t));
+    });
+    try {
+      const err = await client(url, [], { retries: 1, timeoutMs: 700 })
+        .request({ method: "GET", path: "/rest/api/3/issue/KAN-1" })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DevopsPackError);
+      expect((err as DevopsPackError).code).toBe("TRACKER");
+      expect((err as Error).message).toMatch(/^Test GET \/rest\/api\/3\/issue\/KAN-1 timed out after 700 ms \(2 attempts\)\.$/);
+    } finally {
+      for (const t of timers) clearInterval(t);
+    }
+  });
+
+  it("a 200 whose body is shorter than its Content-Length is a TRACKER error naming the endpoint, not a crash", async () => {
+    const url = await rawServe((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"key":"KAN');
+      socket.end();
+    });
+    const err = await client(url, [], { retries: 1 })
+      .request({ method: "GET", path: "/rest/api/3/issue/KAN-1" })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DevopsPackError);
+    expect((err as DevopsPackError).code).toBe("TRACKER");
+    expect((err as Error).message).toMatch(/^Test GET \/rest\/api\/3\/issue\/KAN-1 failed: the connection closed before the whole body arrived/);
+  });
+
+  it("a 200 whose body is not JSON is a TRACKER error naming the endpoint", async () => {
+    const raw = await serveText("<html>captive portal</html>");
+    const err = await client(raw, []).request({ method: "GET", path: "/rest/api/3/issue/KAN-1" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DevopsPackError);
+    expect((err as DevopsPackError).code).toBe("TRACKER");
+    expect((err as Error).message).toBe("Test GET /rest/api/3/issue/KAN-1 answered 200 with a body that is not JSON (27 bytes, starting '<html>captive portal</html>').");
+  });
+});
+
+describe("HttpClient: secrets never reach an error", () => {
+  it("redacts the configured secrets, their URL-encoded and base64 forms, from error bodies", async () => {
+    const echo = "authorization: Bearer s3cr3t-token; form s3cr3t%2Dtoken; b64 " + Buffer.from("s3cr3t-token").toString("base64");
+    const raw = await serveText(JSON.stringify({ message: echo }), 400);
+    const c = new HttpClient({
+      baseUrl: raw,
+      headers: { authorization: "Bearer s3cr3t-token" },
+      secrets: ["s3cr3t-token"],
+      credentialVars: ["TEST_TOKEN"],
+      service: "Test",
+    });
+    const err = (await c.request({ method: "GET", path: "/x" }).catch((e: unknown) => e)) as DevopsPackError;
+    expect(err.code).toBe("TRACKER");
+    const shown = `${err.message} ${JSON.stringify(err.toJSON())}`;
+    expect(shown).not.toContain("s3cr3t");
+    expect(shown).not.toContain(Buffer.from("s3cr3t-token").toString("base64"));
+    expect(err.message).toContain("Bearer [redacted]");
+  });
+});
+
+async function serveText(text: string, status = 200): Promise<string> {
+  const server = createServer((_req, res) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(text);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  servers.push({
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}

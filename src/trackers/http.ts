@@ -5,7 +5,12 @@
  * naming the variables to set. Requests that create something are not
  * retried blindly: `send` reports an ambiguous failure (timeout, 5xx, reset)
  * as `ambiguous`, and the adapter first checks whether the create landed.
- * Secrets never appear in errors: only the method, the path and the status.
+ * One deadline covers each attempt's whole exchange, body included: a server
+ * that sends its headers and then trickles the body times out like one that
+ * never answers. A body cut short, or a success whose body is not JSON, is a
+ * TRACKER error naming the endpoint.
+ * Secrets never appear in errors: every message and error body is redacted of
+ * the configured secrets (plain, URL-encoded, base64) before it is shown.
  */
 import { DevopsPackError, badInput } from "../core/errors.js";
 
@@ -30,6 +35,12 @@ export interface HttpOptions {
   credentialVars: string[];
   /** Tracker name for messages: "Jira", "GitHub". */
   service: string;
+  /**
+   * Values that must never reach an error (the token; Jira's email:token pair).
+   * They are replaced by [redacted] in every error message, in their plain,
+   * URL-encoded and base64 forms, since an error body may echo the request.
+   */
+  secrets?: string[];
   policy?: Partial<RetryPolicy>;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
@@ -78,17 +89,53 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A secret as a pattern that also matches it URL-encoded, wholly or in part (each character as itself or as %XX). */
+function encodedPattern(secret: string): string {
+  return [...secret]
+    .map((c) => {
+      const hex = [...Buffer.from(c, "utf8")].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("");
+      return `(?:${escapeRegExp(c)}|${hex}${c === " " ? "|\\+" : ""})`;
+    })
+    .join("");
+}
+
+/**
+ * A function that replaces every secret by [redacted]: plain or URL-encoded,
+ * and in base64 (a Basic authorization header) with or without padding, and base64url.
+ * Longest first, so that a pair goes before its parts.
+ */
+export function redactor(secrets: readonly string[]): (text: string) => string {
+  const list = [...new Set(secrets.filter((x) => x.length > 0))].sort((a, b) => b.length - a.length);
+  if (list.length === 0) return (text) => text;
+  const encoded = list.flatMap((x) => {
+    const b64 = Buffer.from(x, "utf8").toString("base64");
+    return [b64, b64.replace(/=+$/, ""), Buffer.from(x, "utf8").toString("base64url")];
+  });
+  const alternatives = [...new Set(encoded)].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const pattern = new RegExp([...alternatives, ...list.map(encodedPattern)].join("|"), "gi");
+  return (text) => text.replace(pattern, "[redacted]");
+}
+
 export class HttpClient {
   readonly policy: RetryPolicy;
   readonly #fetch: typeof fetch;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  readonly #redact: (text: string) => string;
 
   constructor(private readonly opts: HttpOptions) {
     this.policy = { ...DEFAULT_POLICY, ...opts.policy };
     this.#fetch = opts.fetch ?? fetch;
     this.#sleep = opts.sleep ?? sleepReal;
     this.#random = opts.random ?? Math.random;
+    this.#redact = redactor(opts.secrets ?? []);
+  }
+
+  /** A TRACKER error whose message has no secret in it. */
+  #fail(message: string, data?: Record<string, unknown>): DevopsPackError {
+    return new DevopsPackError("TRACKER", this.#redact(message), data);
   }
 
   url(path: string, query?: RequestSpec["query"]): string {
@@ -109,8 +156,11 @@ export class HttpClient {
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.policy.retries;
       let res: Response;
+      let text: string;
+      // One deadline for the attempt's whole exchange: connect, headers and body.
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), this.policy.timeoutMs);
+      let headersIn = false;
       try {
         res = await this.#fetch(this.url(spec.path, spec.query), {
           method: spec.method,
@@ -118,24 +168,36 @@ export class HttpClient {
           ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
           signal: controller.signal,
         });
+        headersIn = true;
+        text = await res.text();
       } catch (e) {
-        clearTimeout(timer);
         const timedOut = controller.signal.aborted;
-        const why = timedOut ? `timed out after ${this.policy.timeoutMs} ms` : `failed: ${(e as Error).message}`;
-        if (!idempotent) throw new AmbiguousError(`${what} ${why}`, undefined);
-        if (last) throw new DevopsPackError("TRACKER", `${what} ${why} (${attempt + 1} attempts).`);
+        const why = timedOut
+          ? `timed out after ${this.policy.timeoutMs} ms`
+          : headersIn
+            ? `failed: the connection closed before the whole body arrived (${causeText(e)})`
+            : `failed: ${causeText(e)}`;
+        if (!idempotent) throw new AmbiguousError(this.#redact(`${what} ${why}`), undefined);
+        if (last) throw this.#fail(`${what} ${why} (${attempt + 1} attempts).`);
         await this.#sleep(this.backoff(attempt + 1));
         continue;
+      } finally {
+        clearTimeout(timer);
       }
-      clearTimeout(timer);
-      const text = await res.text();
       let body: unknown = text;
+      let json = true;
       try {
         body = text === "" ? null : JSON.parse(text);
       } catch {
-        // keep the text
+        json = false; // an error status may answer in text or HTML: errorText shows it
       }
-      if (res.ok || spec.accept?.includes(res.status)) return { status: res.status, headers: res.headers, body: body as T };
+      if (res.ok || spec.accept?.includes(res.status)) {
+        if (!json) {
+          const head = text.slice(0, 60).replace(/\s+/g, " ");
+          throw this.#fail(`${what} answered ${res.status} with a body that is not JSON (${Buffer.byteLength(text)} bytes, starting '${head}').`, { status: res.status });
+        }
+        return { status: res.status, headers: res.headers, body: body as T };
+      }
       if (res.status === 401 || res.status === 403) {
         throw badInput(
           `${this.opts.service} refused the credentials (${res.status} on ${spec.method} ${spec.path}). Set ${this.opts.credentialVars.join(", ")} to an account that can ${spec.method === "GET" ? "read" : "write"} there.`,
@@ -144,19 +206,20 @@ export class HttpClient {
       }
       if (res.status === 429) {
         const wait = retryAfterMs(res.headers.get("retry-after")) ?? this.backoff(attempt + 1);
-        if (wait > this.policy.maxRetryAfterMs) throw new DevopsPackError("TRACKER", `${what}: rate limited; ${this.opts.service} asks to wait ${Math.ceil(wait / 1000)} s. Try again later.`);
-        if (last) throw new DevopsPackError("TRACKER", `${what}: still rate limited after ${attempt + 1} attempts.`);
+        if (wait > this.policy.maxRetryAfterMs) throw this.#fail(`${what}: rate limited; ${this.opts.service} asks to wait ${Math.ceil(wait / 1000)} s. Try again later.`);
+        if (last) throw this.#fail(`${what}: still rate limited after ${attempt + 1} attempts.`);
         // A 429 is a refusal before any work: even a create can be repeated.
         await this.#sleep(wait);
         continue;
       }
       if (res.status >= 500) {
         if (!idempotent) throw new AmbiguousError(`${what} answered ${res.status}`, res.status);
-        if (last) throw new DevopsPackError("TRACKER", `${what} answered ${res.status} ${res.statusText} after ${attempt + 1} attempts.`, { status: res.status });
+        if (last) throw this.#fail(`${what} answered ${res.status} ${res.statusText} after ${attempt + 1} attempts.`, { status: res.status });
         await this.#sleep(this.backoff(attempt + 1));
         continue;
       }
-      throw new DevopsPackError("TRACKER", `${what} answered ${res.status}: ${errorText(body)}`, { status: res.status });
+      // The body is redacted whole, before errorText shortens it: a cut must not leave half a secret.
+      throw this.#fail(`${what} answered ${res.status}: ${errorText(body, this.#redact)}`, { status: res.status });
     }
   }
 
@@ -172,7 +235,7 @@ export class HttpClient {
         if (!(e instanceof AmbiguousError)) throw e;
         const landed = await find();
         if (landed !== undefined) return landed;
-        if (attempt >= this.policy.retries) throw new DevopsPackError("TRACKER", `${e.message}; nothing was created (checked), after ${attempt + 1} attempts.`);
+        if (attempt >= this.policy.retries) throw this.#fail(`${e.message}; nothing was created (checked), after ${attempt + 1} attempts.`);
         await this.#sleep(this.backoff(attempt + 1));
       }
     }
@@ -180,13 +243,20 @@ export class HttpClient {
 }
 
 /** The readable part of an error body (Jira: errorMessages/errors; GitHub: message/errors). */
-export function errorText(body: unknown): string {
+export function errorText(body: unknown, redact: (text: string) => string = (t) => t): string {
   if (body === null || body === undefined) return "(no body)";
-  if (typeof body === "string") return body.slice(0, 300);
+  if (typeof body === "string") return redact(body).slice(0, 300);
   const b = body as { errorMessages?: string[]; errors?: unknown; message?: string };
   const parts: string[] = [];
   if (Array.isArray(b.errorMessages)) parts.push(...b.errorMessages);
   if (typeof b.message === "string") parts.push(b.message);
   if (b.errors && typeof b.errors === "object") parts.push(JSON.stringify(b.errors));
-  return (parts.join("; ") || JSON.stringify(body)).slice(0, 300);
+  return redact(parts.join("; ") || JSON.stringify(body)).slice(0, 300);
+}
+
+/** An error's message with its cause's (fetch says "fetch failed" / "terminated" and puts the reason in `cause`). */
+function causeText(e: unknown): string {
+  const err = e as Error & { cause?: unknown };
+  const cause = err.cause instanceof Error ? err.cause.message : undefined;
+  return cause && cause !== err.message ? `${err.message}: ${cause}` : String(err.message);
 }

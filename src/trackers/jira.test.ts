@@ -352,6 +352,22 @@ describe("failures", () => {
     expect(debug.join("\n")).not.toContain("wrong-token-value");
   });
 
+  it("an error body that echoes the request headers shows neither the token, nor email:token (plain or URL-encoded), nor the Basic string", async () => {
+    const pair = `${EMAIL}:${TOKEN}`;
+    const echoing: typeof fetch = (_input, init) => {
+      const auth = new Headers(init?.headers).get("authorization") ?? "";
+      const message = `Bad request. Headers: authorization=${auth}; user ${pair}; form ${encodeURIComponent(pair)}; token ${TOKEN}`;
+      return Promise.resolve(new Response(JSON.stringify({ errorMessages: [message] }), { status: 400, headers: { "content-type": "application/json" } }));
+    };
+    const e = await rejection(tracker({ fetch: echoing }).getStory("KAN-15"));
+    expect(e.code).toBe("TRACKER");
+    expect(e.message).toMatch(/^Jira GET \/rest\/api\/3\/issue\/KAN-15 answered 400: Bad request\. Headers: authorization=Basic \[redacted\]; user \[redacted\]; form \[redacted\]; token \[redacted\]/);
+    expectNoSecret(e.message, e.toJSON());
+    const shown = `${e.message} ${JSON.stringify(e.toJSON())} ${inspect(e)}`;
+    expect(shown).not.toContain(encodeURIComponent(pair));
+    expect(shown).not.toContain(TOKEN.slice(0, 12));
+  });
+
   it("a 400 from create is a TRACKER error with Jira's field errors", async () => {
     const t = tracker();
     const s = await story(t);

@@ -111,6 +111,8 @@ export class JiraTracker implements Tracker {
     this.#http = new HttpClient({
       baseUrl: this.baseUrl,
       headers: { authorization: `Basic ${Buffer.from(`${email}:${apiToken}`).toString("base64")}` },
+      // An error body may echo the request: the token, the pair and its Basic form are redacted from every error.
+      secrets: [apiToken, `${email}:${apiToken}`],
       credentialVars: ["JIRA_EMAIL", "JIRA_API_TOKEN"],
       service: "Jira",
       fetch: loggingFetch,

@@ -1,7 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, cliJson } from "../helpers/cli.js";
+import { BIN, cli, cliJson } from "../helpers/cli.js";
 import { tempDir, writeTree } from "../helpers/tmp.js";
 
 const INSECURE_TF = `resource "aws_s3_bucket" "logs" {
@@ -30,6 +31,12 @@ spec:
       securityContext:
         privileged: true
 `;
+
+/** The CLI with a time limit: a scan that blocks on a FIFO is killed and fails the test instead of hanging it. */
+function cliWithin(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 60_000, env: { ...process.env, DEVOPS_PACK_ACTOR: "test" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
 
 interface ScanJson {
   ok: boolean;
@@ -110,6 +117,42 @@ describe("devops-pack scan", () => {
     expect(r.json.findings.some((f) => f.file.includes("link") || f.file.includes("secret"))).toBe(false);
     // Same input, same bytes.
     expect(cli(["scan", ".", "--json"], { cwd: dir }).stdout).toBe(cli(["scan", ".", "--json"], { cwd: dir }).stdout);
+  });
+
+  // Issue 12, finding 14f: nothing scanned must not look like a pass.
+  it("a FIFO is never opened: named alone it is refused (exit 2), inside a directory it is skipped with its reason", () => {
+    const dir = tempDir();
+    writeTree(dir, { "infra/main.tf": INSECURE_TF });
+    expect(spawnSync("mkfifo", [join(dir, "pipe")]).status).toBe(0);
+    expect(spawnSync("mkfifo", [join(dir, "infra", "pipe.tf")]).status).toBe(0);
+    // A scan that opened the FIFO would block for ever: spawnSync's timeout makes that a failure, not a hang.
+    const alone = cliWithin(["scan", "pipe"], dir);
+    expect(alone.code).toBe(2);
+    expect(alone.stdout).not.toMatch(/PASS/);
+    expect(alone.stderr).toMatch(/Nothing was scanned in pipe: 0 files could be scanned\. Skipped: pipe \(not a regular file or directory: FIFO; not opened\)/);
+    const json = cliWithin(["scan", "pipe", "--json"], dir);
+    expect(json.code).toBe(2);
+    const err = JSON.parse(json.stdout) as { error: { code: string; data: { skipped: { path: string; reason: string }[] } } };
+    expect(err.error.code).toBe("BAD_INPUT");
+    expect(err.error.data.skipped).toEqual([{ path: "pipe", reason: "not a regular file or directory: FIFO; not opened" }]);
+    const mixed = cliJson<ScanJson & { files: { scanned: number; skipped: { path: string; reason: string }[] } }>(["scan", "infra"], { cwd: dir });
+    expect(mixed.code).toBe(1);
+    expect(mixed.json.files.scanned).toBe(1);
+    expect(mixed.json.files.skipped).toContainEqual({ path: "infra/pipe.tf", reason: "not a regular file or directory: FIFO; not opened" });
+  });
+
+  it("/proc/self/environ and an empty directory scan nothing: exit 2, never PASS", () => {
+    const dir = tempDir();
+    writeTree(dir, { "empty/.keep": "", "assets/logo.png": "\u0089PNG\u0000\u0000binary" });
+    const proc = cliWithin(["scan", "/proc/self/environ"], dir);
+    expect(proc.code).toBe(2);
+    expect(proc.stdout).not.toMatch(/PASS/);
+    expect(proc.stderr).toMatch(/Nothing was scanned in \/proc\/self\/environ: 0 files could be scanned/);
+    expect(proc.stderr).toMatch(/size 0/);
+    const empty = cli(["scan", "empty", "assets"], { cwd: dir });
+    expect(empty.code).toBe(2);
+    expect(empty.stdout).not.toMatch(/PASS/);
+    expect(empty.stderr).toMatch(/Nothing was scanned in empty, assets: 0 files could be scanned\. No file there is one the scanner reads \(Terraform, Kubernetes YAML, Dockerfiles, GitHub workflows, or text for the secrets check\)\./);
   });
 
   it("the worker-thread scan gives exactly the single-thread result", () => {

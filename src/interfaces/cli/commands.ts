@@ -143,11 +143,23 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "mcp",
-    usage: "mcp [--http --port <n> [--host <addr> --token <secret>]] [--root <dir>]",
+    usage: "mcp [--http --port <n> [--host <addr>] [--allowed-host <name>]... [--allowed-origin <origin>]...] [--root <dir>]  (token: DEVOPS_PACK_MCP_TOKEN)",
     summary: "MCP server for AI assistants: task tools, scan and plan read, agent prompts, knowledge resources (stdio, or --http)",
-    options: { http: { type: "boolean" }, port: { type: "string" }, host: { type: "string" }, token: { type: "string" }, root: { type: "string" } },
+    options: {
+      http: { type: "boolean" },
+      port: { type: "string" },
+      host: { type: "string" },
+      token: { type: "string" },
+      "allowed-host": { type: "string", multiple: true },
+      "allowed-origin": { type: "string", multiple: true },
+      root: { type: "string" },
+    },
     allowPositionals: false,
-    examples: ["devops-pack mcp", "devops-pack mcp --http --port 3333", "devops-pack mcp --http --host 0.0.0.0 --port 3333 --token \"$DEVOPS_PACK_MCP_TOKEN\""],
+    examples: [
+      "devops-pack mcp",
+      "devops-pack mcp --http --port 3333",
+      "DEVOPS_PACK_MCP_TOKEN=$(openssl rand -hex 32) devops-pack mcp --http --host 0.0.0.0 --port 3333 --allowed-host mcp.internal",
+    ],
     load: () => import("./commands/mcp.js").then((m) => ({ run: m.runMcp })),
   },
 ];

@@ -14,6 +14,7 @@ import { MAX_INPUT_BYTES } from "../../core/limits.js";
 import { describeZodError } from "../../core/zod-errors.js";
 import { applyStored, runEnvelope, showPlan } from "../../agents/manager/runtime.js";
 import type { RunOutcome } from "../../agents/manager/runtime.js";
+import { nothingScanned } from "../../scanner/engine.js";
 import { allRules, scanPaths } from "../../scanner/index.js";
 import { runStory } from "../story.js";
 import type { McpContext } from "./server.js";
@@ -68,6 +69,8 @@ const FIXED: Record<FixedToolName, Handler> = {
     const { paths, threshold } = argsOf("devops_scan", raw);
     const abs = paths.map((p) => insideRoot(ctx.root, p));
     const result = await scanPaths(abs);
+    const none = nothingScanned(paths, result);
+    if (none) throw none;
     const min = threshold ?? 95;
     const critical = result.findings.some((f) => !f.suppressed && f.severity === "critical");
     const ok = result.score >= min && !critical && !result.controls.some((c) => c.status === "failed");

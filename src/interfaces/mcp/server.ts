@@ -9,8 +9,9 @@
  * No tool approves a plan. `plan_apply` writes only plans that need no
  * approval (not production, no secrets) and only inside the root.
  */
-import { realpathSync } from "node:fs";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import type { Stats } from "node:fs";
+import { lstatSync, realpathSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import type { jsonSchemaValidator, JsonSchemaType, JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation";
@@ -33,6 +34,7 @@ import type { Store } from "../../core/store/index.js";
 import { packageVersion } from "../../core/package-root.js";
 import { agentBrief } from "../agent-brief.js";
 import { ALL_SPECIALISTS } from "../specialists.js";
+import { CallPool, callWorkerUrl, isHeavy } from "./offload.js";
 import type { IndexedTool } from "./tools.js";
 import { buildToolIndex, readToolIndex } from "./tools.js";
 
@@ -43,6 +45,8 @@ export interface McpContextOptions {
   projectDir: string;
   /** Every path a tool names must lie inside this directory (default: projectDir). */
   root?: string;
+  /** Run heavy tool calls in worker threads (default true; a worker's own context says false). */
+  offload?: boolean;
 }
 
 /** What every server instance shares: the tools, the packs and one store, each loaded on first use. */
@@ -52,6 +56,8 @@ export interface McpContext {
   tools: () => Promise<IndexedTool[]>;
   packs: () => Promise<PackSet>;
   runtime: () => Promise<RuntimeOptions>;
+  /** Worker threads for heavy tool calls; undefined where there is no worker script (tests on the sources) or offload is off. */
+  offload: CallPool | undefined;
   close: () => Promise<void>;
 }
 
@@ -74,17 +80,21 @@ export async function createMcpContext(opts: McpContextOptions): Promise<McpCont
   const packs = once(async () => (await import("../../core/packs/loader.js")).loadPacks({ projectDir }));
   let store: Promise<Store> | undefined;
   const base = once(async () => (await import("../wiring.js")).wired(projectDir));
+  const workerUrl = opts.offload === false || process.env.DEVOPS_PACK_MCP_WORKERS === "0" ? undefined : callWorkerUrl();
+  const offload = workerUrl ? new CallPool(workerUrl, { projectDir, root }) : undefined;
   return {
     projectDir,
     root,
     tools,
     packs,
+    offload,
     runtime: async () => {
       store ??= import("../../core/store/index.js").then((s) => s.openStore(s.defaultStoreConfig(projectDir)));
       const [b, p, s] = await Promise.all([base(), packs(), store]);
       return { ...b, packs: p, store: s, actor: process.env.DEVOPS_PACK_ACTOR ?? "mcp" };
     },
     close: async () => {
+      await offload?.close();
       if (store) await (await store).close();
       store = undefined;
     },
@@ -99,12 +109,54 @@ export function realOrResolved(p: string): string {
   }
 }
 
-/** Resolve `p` against the root; refuse anything outside it (symlinks followed where they exist). */
+/**
+ * Resolve `p` against the root and refuse anything outside it. The longest
+ * part of the path that exists is resolved with realpath (every symlink in it
+ * followed, also one whose target lies outside), and that must be inside the
+ * realpath'd root; the rest does not exist yet and is returned as is, to be
+ * created without following links (apply creates the missing directories and
+ * refuses symlinks below its target). A dangling symlink is refused: creating
+ * under it would create its target, wherever that points. Every MCP tool that
+ * takes a path goes through here.
+ */
 export function insideRoot(root: string, p: string): string {
-  const abs = realOrResolved(isAbsolute(p) ? resolve(p) : resolve(root, p));
+  const realRoot = realOrResolved(root);
+  const abs = isAbsolute(p) ? resolve(p) : resolve(realRoot, p);
+  const outside = (): never => {
+    throw refused(`Refused: ${p} is outside the server's root ${realRoot}. Name a path inside it (relative paths are taken from the root).`, { path: p, root: realRoot });
+  };
+  // Walk up to the longest prefix that exists (lstat: a dangling link exists too).
+  const missing: string[] = [];
+  let existing = abs;
+  for (;;) {
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(existing);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw refused(`Refused: ${p} cannot be checked (${(e as NodeJS.ErrnoException).code ?? "error"}).`, { path: p });
+    }
+    if (st !== undefined) break;
+    const parent = dirname(existing);
+    if (parent === existing) outside();
+    missing.unshift(basename(existing));
+    existing = parent;
+  }
+  let real: string;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    throw refused(
+      `Refused: ${p} goes through ${relative(realRoot, existing) || existing}, a symlink whose target does not exist (a dangling link); writing there would create its target wherever it points. Remove the link or name another path.`,
+      { path: p, root: realRoot },
+    );
+  }
+  if (!within(realRoot, real)) outside();
+  return missing.length === 0 ? real : join(real, ...missing);
+}
+
+function within(root: string, abs: string): boolean {
   const rel = relative(root, abs);
-  if (rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel))) return abs;
-  throw refused(`Refused: ${p} is outside the server's root ${root}. Name a path inside it (relative paths are taken from the root).`, { path: p, root });
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }
 
 export function errorResult(e: unknown): CallToolResult {
@@ -172,7 +224,10 @@ export function createMcpServer(ctx: McpContext): Server {
           : (progress: number, total: number, message: string): void => {
               void extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, total, message } }).catch(() => undefined);
             };
-      return await (await calls()).callTool(ctx, indexed, req.params.arguments ?? {}, onProgress);
+      const args = req.params.arguments ?? {};
+      // Heavy calls run in a worker thread, so that this thread keeps answering (tools/list, ping) meanwhile.
+      if (ctx.offload && isHeavy(name, indexed.taskType)) return await ctx.offload.run(name, args, onProgress);
+      return await (await calls()).callTool(ctx, indexed, args, onProgress);
     } catch (e) {
       return errorResult(e);
     }

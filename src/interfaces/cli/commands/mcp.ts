@@ -14,8 +14,21 @@ export async function runMcp(ctx: CliContext, values: Record<string, unknown>): 
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw badInput(`--port must be a port number from 0 to 65535, got '${portRaw}'.`);
     const { startHttp } = await import("../../mcp/http.js");
     const host = optionalString(values, "host");
-    const token = optionalString(values, "token") ?? process.env.DEVOPS_PACK_MCP_TOKEN;
-    const running = await startHttp(mcpCtx, { port, ...(host !== undefined ? { host } : {}), ...(token !== undefined ? { token } : {}) });
+    // The environment keeps the token out of `ps`; the flag still works, with a warning.
+    const flagToken = optionalString(values, "token");
+    const envToken = process.env.DEVOPS_PACK_MCP_TOKEN === "" ? undefined : process.env.DEVOPS_PACK_MCP_TOKEN;
+    if (flagToken !== undefined) ctx.err("warning: --token shows the token to every user of this machine (ps); set DEVOPS_PACK_MCP_TOKEN instead.");
+    const token = flagToken ?? envToken;
+    const tokenSource = flagToken !== undefined ? "--token" : "DEVOPS_PACK_MCP_TOKEN";
+    const allowedHosts = (values["allowed-host"] as string[] | undefined) ?? [];
+    const allowedOrigins = (values["allowed-origin"] as string[] | undefined) ?? [];
+    const running = await startHttp(mcpCtx, {
+      port,
+      allowedHosts,
+      allowedOrigins,
+      ...(host !== undefined ? { host } : {}),
+      ...(token !== undefined ? { token, tokenSource } : {}),
+    });
     ctx.err(`devops-pack MCP server listening on ${running.url}${token ? " (bearer token required)" : ""}`);
     await new Promise<void>((done) => {
       const stop = (): void => done();
@@ -27,7 +40,8 @@ export async function runMcp(ctx: CliContext, values: Record<string, unknown>): 
     return 0;
   }
 
-  if (values.port !== undefined || values.host !== undefined || values.token !== undefined) throw badInput("--port, --host and --token need --http.");
+  const httpOnly = ["port", "host", "token", "allowed-host", "allowed-origin"].filter((k) => values[k] !== undefined);
+  if (httpOnly.length > 0) throw badInput(`${httpOnly.map((k) => `--${k}`).join(", ")} need${httpOnly.length === 1 ? "s" : ""} --http.`);
   const { StdioServerTransport } = await import("@modelcontextprotocol/sdk/server/stdio.js");
   const server = createMcpServer(mcpCtx);
   const transport = new StdioServerTransport();

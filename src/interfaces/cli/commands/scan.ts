@@ -3,6 +3,7 @@ import { badInput, refused } from "../../../core/errors.js";
 import { lstatIfExists, writeFileAtomic } from "../../../core/fs-safe.js";
 import { packageVersion } from "../../../core/package-root.js";
 import { allRules, loadSuppressions, parseFrameworks, scanPaths } from "../../../scanner/index.js";
+import { nothingScanned } from "../../../scanner/engine.js";
 import { toSarif } from "../../../scanner/output/sarif.js";
 import { toTable } from "../../../scanner/output/table.js";
 import { optionalString } from "../args.js";
@@ -22,6 +23,9 @@ export async function runScan(ctx: CliContext, values: Record<string, unknown>, 
   const paths = positionals.length > 0 ? positionals : ["."];
   if (format === "table" && !ctx.json) ctx.err(`scanning ${paths.join(", ")}…`);
   const result = await scanPaths(paths, { frameworks, ...(suppressions ? { suppressions } : {}) });
+  // Nothing scanned is not a pass (exit 2, with what was skipped and why).
+  const none = nothingScanned(paths, result);
+  if (none) throw none;
 
   const critical = result.findings.some((f) => !f.suppressed && f.severity === "critical");
   const controlsFailed = result.controls.some((c) => c.status === "failed");
