@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import type { Kysely, Selectable } from "kysely";
 import { DevopsPackError, badInput } from "../errors.js";
 import type { GateResult, GateStatus } from "../gates/types.js";
+import { escapeLabel } from "../text.js";
 import type { Plan } from "../plans/plan.js";
 import type { Backend } from "./backend.js";
 import { assertNever } from "./backend.js";
@@ -334,7 +335,7 @@ export class KyselyStore implements Store {
       const exact = await tx.selectFrom("plans").select("id").where("id", "=", input).executeTakeFirst();
       if (exact !== undefined) return exact.id;
       if ([...input].length < MIN_PREFIX) {
-        throw badInput(`Plan id prefix '${input}' is too short: give at least ${MIN_PREFIX} characters of the plan id, or the whole id (devops-pack plan list shows them).`, { input, minPrefix: MIN_PREFIX });
+        throw badInput(`Plan id prefix '${escapeLabel(input, 100)}' is too short: give at least ${MIN_PREFIX} characters of the plan id, or the whole id (devops-pack plan list shows them).`, { input, minPrefix: MIN_PREFIX });
       }
 
       const rows = await tx
@@ -356,7 +357,7 @@ export class KyselyStore implements Store {
         const more = matches.length > shown.length ? ", …" : "";
         throw new DevopsPackError(
           "AMBIGUOUS",
-          `Plan id prefix '${input}' matches ${count} plans: ${shown.join(", ")}${more}. Give more characters.`,
+          `Plan id prefix '${escapeLabel(input, 100)}' matches ${count} plans: ${shown.join(", ")}${more}. Give more characters.`,
           { input, matches: shown },
         );
       }
@@ -373,8 +374,8 @@ export class KyselyStore implements Store {
       throw new DevopsPackError(
         "NOT_FOUND",
         recent.length === 0
-          ? `Plan '${input}' not found: the store at ${this.location} has no plans yet.`
-          : `Plan '${input}' not found. Recent plans: ${recent.join(", ")}.`,
+          ? `Plan '${escapeLabel(input, 100)}' not found: the store at ${this.location} has no plans yet.`
+          : `Plan '${escapeLabel(input, 100)}' not found. Recent plans: ${recent.join(", ")}.`,
         { input, recent },
       );
     });
