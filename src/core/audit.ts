@@ -15,6 +15,7 @@ export type AuditProblemKind =
   | "audit-without-approval" // a decision entry whose approvals row is gone
   | "plan-digest-mismatch" // a plan whose digest is not the one recorded when it was saved
   | "plan-without-audit" // a plan with no plan.saved entry
+  | "gate-mismatch" // a gate result whose status differs from the gates.recorded entry that recorded it
   | "append-only-guard-missing"; // a trigger that keeps the audit log append-only was dropped or replaced
 
 export interface AuditProblem {
@@ -26,7 +27,7 @@ export interface AuditProblem {
 
 /** One named check of `audit verify`; more (the hash chain) can be added as entries. */
 export interface AuditCheck {
-  id: "decisions" | "plans" | "append-only";
+  id: "decisions" | "plans" | "gates" | "append-only";
   title: string;
   ok: boolean;
   problems: AuditProblem[];
@@ -84,6 +85,34 @@ export function checkPlans(plans: readonly { id: string; digest: string }[], sav
     const digest = recorded.get(subject);
     if (digest === undefined) problems.push({ kind: "plan-without-audit", subject, message: `plan ${p.id} has no plan.saved entry in the audit log; it was not saved by devops-pack` });
     else if (digest !== p.digest) problems.push({ kind: "plan-digest-mismatch", subject, message: `plan ${p.id} has digest ${p.digest}, but it was saved with ${digest}; the plan was rewritten` });
+  }
+  return problems;
+}
+
+/**
+ * Compare a plan's latest gate results with the latest `gates.recorded` audit
+ * entry of each gate: a gate row edited from failed to passed shows here.
+ */
+export function checkGates(planId: string, gates: readonly { gate: string; status: string }[], recorded: readonly AuditEntry[]): AuditProblem[] {
+  const latest = new Map<string, string>();
+  for (const e of recorded) {
+    const list = record(e.data).gates;
+    if (!Array.isArray(list)) continue;
+    for (const g of list) {
+      const r = record(g);
+      if (typeof r.gate === "string" && typeof r.status === "string") latest.set(r.gate, r.status);
+    }
+  }
+  const problems: AuditProblem[] = [];
+  for (const g of gates) {
+    const status = latest.get(g.gate);
+    if (status !== g.status) {
+      problems.push({
+        kind: "gate-mismatch",
+        subject: `plan:${planId}`,
+        message: status === undefined ? `plan ${planId}: gate ${g.gate} has no gates.recorded entry in the audit log` : `plan ${planId}: gate ${g.gate} is '${g.status}' but the audit log recorded '${status}'`,
+      });
+    }
   }
   return problems;
 }

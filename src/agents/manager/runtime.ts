@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { userInfo } from "node:os";
 import type { AuditProblem } from "../../core/audit.js";
-import { DECISION_ACTIONS, checkDecisions, checkPlans } from "../../core/audit.js";
+import { DECISION_ACTIONS, checkDecisions, checkGates, checkPlans } from "../../core/audit.js";
 import { loadProjectConfig } from "../../core/config.js";
 import { DevopsPackError, refused } from "../../core/errors.js";
 import type { GateEnvironment, Verdict } from "../../core/gates/engine.js";
@@ -206,11 +206,17 @@ function checkedPlan(stored: StoredPlan, id: string, verb: "approved" | "rejecte
  * Check the plan and its decisions against the append-only audit log: the
  * digest the plan was saved with, and an audit entry for every decision row.
  */
-async function auditProblems(store: Store, plan: Plan): Promise<AuditProblem[]> {
+async function auditProblems(store: Store, plan: Plan, gates: readonly GateResult[]): Promise<AuditProblem[]> {
   const subject = auditSubject.plan(plan.id);
   const saved = await store.auditEntries({ actions: ["plan.saved"], subject });
   const decisions = await store.auditEntries({ actions: DECISION_ACTIONS, subject });
-  return [...checkPlans([{ id: plan.id, digest: plan.digest }], saved), ...checkDecisions(await store.approvals(plan.id), decisions)];
+  const recorded = await store.auditEntries({ actions: ["gates.recorded"], subject });
+  return [
+    ...checkPlans([{ id: plan.id, digest: plan.digest }], saved),
+    ...checkDecisions(await store.approvals(plan.id), decisions),
+    // The approval gate is re-evaluated, not taken as recorded; the other gates are taken as recorded, so they must match the log.
+    ...checkGates(plan.id, gates.filter((g) => !isApprovalGate(g)), recorded),
+  ];
 }
 
 function refuseTampered(id: string, problems: AuditProblem[]): DevopsPackError {
@@ -248,7 +254,7 @@ export async function decide(
     const plan = checkedPlan(stored, id, d.decision);
     if (d.decision === "approved") {
       // A rejection only ever blocks, so it is recorded whatever the store looks like.
-      const tampered = await auditProblems(store, plan);
+      const tampered = await auditProblems(store, plan, stored.gates);
       if (tampered.length > 0) throw refuseTampered(id, tampered);
       const failed = failedGates(stored.gates);
       if (failed.length > 0) {
@@ -294,7 +300,7 @@ export async function applyStored(
     const gate = approvalGate(plan, APPROVAL_GATE, await store.approvals(id), policy);
     if (gate.status === "awaiting") throw refused(`Refused: ${gate.blocking.join("; ")}.`, { gate });
     if (gate.status === "failed") throw refused(`Refused: ${gate.blocking.join("; ")}. Approve the current plan again after reviewing it.`, { gate });
-    const tampered = await auditProblems(store, plan);
+    const tampered = await auditProblems(store, plan, stored.gates);
     if (tampered.length > 0) throw refuseTampered(id, tampered);
     const opt = { ...(a.force !== undefined ? { force: a.force } : {}), ...(a.afterRename ? { afterRename: a.afterRename } : {}) };
     if (a.dryRun) return { planId: id, dryRun: true, changes: previewApply(plan, a.dir, opt) };

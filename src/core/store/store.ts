@@ -548,6 +548,15 @@ export class KyselyStore implements Store {
     });
   }
 
+  latestGateStatuses(): Promise<{ planId: string; gate: string; status: GateStatus }[]> {
+    return this.#read("read gate statuses", async (tx) => {
+      const rows = await tx.selectFrom("gate_results").select(["plan_id", "gate", "status"]).orderBy("seq").execute();
+      const latest = new Map<string, { planId: string; gate: string; status: GateStatus }>();
+      for (const r of rows) latest.set(`${r.plan_id}\u0000${r.gate}`, { planId: r.plan_id, gate: r.gate, status: r.status as GateStatus });
+      return [...latest.values()];
+    });
+  }
+
   planDigests(): Promise<{ id: string; digest: string }[]> {
     return this.#read("read plan digests", async (tx) => {
       const rows = await tx.selectFrom("plans").select(["id", "digest"]).orderBy("created_at").orderBy("id").execute();

@@ -173,6 +173,8 @@ export interface Store {
   auditEntries(f: { actions: readonly string[]; subject?: string }): Promise<AuditEntry[]>;
   /** Every decision in the store, oldest first (for `audit verify`). */
   allApprovals(): Promise<Approval[]>;
+  /** The latest status of every gate of every plan, as the gate_results rows say (for `audit verify`). */
+  latestGateStatuses(): Promise<{ planId: string; gate: string; status: GateStatus }[]>;
   /** Every plan's id and the digest in its row (for `audit verify`). */
   planDigests(): Promise<{ id: string; digest: string }[]>;
   /**
