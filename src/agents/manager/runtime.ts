@@ -181,9 +181,13 @@ export async function showPlan(idOrPrefix: string, opts: RuntimeOptions): Promis
 /** The built-in approval gate; packs cannot remove or weaken it, and apply does not read packs for it. */
 export const APPROVAL_GATE = { id: "gate.approval.production", threshold: 100 } as const;
 
-/** Recorded gates that are approval gates (re-evaluated against decisions, not taken as recorded). */
+/**
+ * The built-in approval gate is re-evaluated against the decisions, not taken as
+ * recorded. Any other gate, even one a pack declared with type approval, counts as
+ * recorded (a rejection leaves such a gate failed, which blocks).
+ */
 function isApprovalGate(g: GateResult): boolean {
-  return g.gate === APPROVAL_GATE.id || g.gate.startsWith("gate.approval.");
+  return g.gate === APPROVAL_GATE.id;
 }
 
 /** Gates other than approval that block an approval or an apply, as recorded with the plan. */
