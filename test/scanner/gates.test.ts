@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluateGates } from "../../src/core/gates/engine.js";
 import type { GateSpec } from "../../src/core/packs/schema.js";
-import { artifact, planDigest } from "../../src/core/plans/plan.js";
+import { artifact, sealPlan } from "../../src/core/plans/plan.js";
 import type { Plan } from "../../src/core/plans/plan.js";
 import { securityGateEnv } from "../../src/scanner/index.js";
 import { REPO } from "../helpers/cli.js";
@@ -15,7 +15,7 @@ const specs: GateSpec[] = [
 
 function planOf(path: string, content: string): Plan {
   const body = { task: { type: "devops.test", input: {} }, agent: "test", environment: [], artifacts: [artifact(path, "kubernetes", content)] };
-  return { id: "p", createdAt: "2026-01-01T00:00:00Z", ...body, findings: [], notes: [], touchesSecrets: false, digest: planDigest(body) };
+  return sealPlan({ id: "p", createdAt: "2026-01-01T00:00:00Z", ...body, findings: [], notes: [], touchesSecrets: false });
 }
 
 describe("security and compliance gates on a plan", () => {

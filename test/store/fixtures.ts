@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GateResult, GateStatus } from "../../src/core/gates/types.js";
-import { artifact, planDigest } from "../../src/core/plans/plan.js";
+import { artifact, sealPlan } from "../../src/core/plans/plan.js";
 import type { Plan } from "../../src/core/plans/plan.js";
 
 /** A temporary directory, removed by the returned cleanup. */
@@ -26,7 +26,7 @@ export function makePlan(
     artifact("docs/runbook.md", "runbook", "# Runbook\n\nUnicode: é ✓ 🚀\n"),
   ];
   const body = { task, agent: "devops_cicd", environment, artifacts };
-  return {
+  return sealPlan({
     id,
     createdAt: opts.createdAt ?? new Date().toISOString(),
     ...body,
@@ -45,8 +45,7 @@ export function makePlan(
     ],
     notes: [{ kind: "recommendation", text: "Pin actions to SHAs" }],
     touchesSecrets: opts.touchesSecrets ?? false,
-    digest: planDigest(body),
-  };
+  });
 }
 
 export function gate(name: string, status: GateStatus, score = status === "passed" ? 100 : 50): GateResult {

@@ -274,7 +274,7 @@ describe("plan id prefixes", () => {
   beforeEach(async () => {
     const s = await open();
     await seedRun(s);
-    const ids = ["abc123", "abd456", "abd789", "xyz", "xyz-longer", "a_b%c", "aXb9"];
+    const ids = ["abc123", "abdd456", "abdd789", "xyz", "xyz-longer", "a_b%c", "aXb%c9"];
     for (const [i, id] of ids.entries()) {
       await s.savePlan("run-1", makePlan(id, { createdAt: `2025-01-0${i + 1}T00:00:00.000Z` }), [], "alice");
     }
@@ -283,36 +283,40 @@ describe("plan id prefixes", () => {
   it("resolves an exact id or a unique prefix", async () => {
     const s = store!;
     expect(await s.resolvePlanId("abc123")).toBe("abc123");
-    expect(await s.resolvePlanId("abc")).toBe("abc123");
-    expect(await s.resolvePlanId("abd4")).toBe("abd456");
-    // An exact id wins even when it is a prefix of another id.
+    expect(await s.resolvePlanId("abc1")).toBe("abc123");
+    expect(await s.resolvePlanId("abdd4")).toBe("abdd456");
+    // An exact id wins even when it is a prefix of another id, and even when it is shorter than a prefix may be.
     expect(await s.resolvePlanId("xyz")).toBe("xyz");
     expect(await s.resolvePlanId("xyz-")).toBe("xyz-longer");
-    // `%` and `_` are literal characters, not wildcards.
-    expect(await s.resolvePlanId("a_b")).toBe("a_b%c");
+    // `%` and `_` are literal characters, not wildcards (as wildcards `a_b%` would also match aXb%c9).
     expect(await s.resolvePlanId("a_b%")).toBe("a_b%c");
     // Case matters (SQLite's LIKE would ignore it).
-    expect(await s.resolvePlanId("aX")).toBe("aXb9");
+    expect(await s.resolvePlanId("aXb%")).toBe("aXb%c9");
+  });
+
+  it("refuses a prefix shorter than 4 characters (issue 12, 14d)", async () => {
+    for (const input of ["a", "ab", "abd", "a_b"]) {
+      const e = await caught(store!.resolvePlanId(input));
+      expect(e.code).toBe("BAD_INPUT");
+      expect(e.message).toContain(`Plan id prefix '${input}' is too short: give at least 4 characters`);
+    }
   });
 
   it("reports an ambiguous prefix with its matches", async () => {
-    const e = await caught(store!.resolvePlanId("abd"));
+    const e = await caught(store!.resolvePlanId("abdd"));
     expect(e.code).toBe("AMBIGUOUS");
-    expect(e.message).toContain("abd456");
-    expect(e.message).toContain("abd789");
-    expect(e.data).toMatchObject({ matches: ["abd789", "abd456"] });
-    const wide = await caught(store!.resolvePlanId("a"));
-    expect(wide.code).toBe("AMBIGUOUS");
-    expect(wide.data?.["matches"]).toHaveLength(5);
+    expect(e.message).toContain("abdd456");
+    expect(e.message).toContain("abdd789");
+    expect(e.data).toMatchObject({ matches: ["abdd789", "abdd456"] });
   });
 
   it("reports an unknown id with up to five recent plans", async () => {
-    for (const input of ["zzz", "ab%", "A", "abc1234"]) {
+    for (const input of ["zzzz", "ab%d", "AXB%", "abc1234"]) {
       const e = await caught(store!.resolvePlanId(input));
       expect(e.code).toBe("NOT_FOUND");
       expect(e.message).toContain(`'${input}'`);
-      expect(e.data?.["recent"]).toEqual(["aXb9", "a_b%c", "xyz-longer", "xyz", "abd789"]);
-      expect(e.message).toContain("Recent plans: aXb9, a_b%c, xyz-longer, xyz, abd789");
+      expect(e.data?.["recent"]).toEqual(["aXb%c9", "a_b%c", "xyz-longer", "xyz", "abdd789"]);
+      expect(e.message).toContain("Recent plans: aXb%c9, a_b%c, xyz-longer, xyz, abdd789");
     }
     expect((await caught(store!.resolvePlanId("  "))).code).toBe("BAD_INPUT");
   });
@@ -322,7 +326,7 @@ describe("plan id prefixes", () => {
     tmp.cleanup();
     tmp = tempDir();
     dbPath = join(tmp.dir, "state.db");
-    const e = await caught((await open()).resolvePlanId("abc"));
+    const e = await caught((await open()).resolvePlanId("abcd"));
     expect(e.code).toBe("NOT_FOUND");
     expect(e.message).toMatch(/no plans yet/);
   });

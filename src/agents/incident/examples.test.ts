@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planDigest } from "../../core/plans/plan.js";
+import { planDigest, sealPlan } from "../../core/plans/plan.js";
 import { parseTaskDocument } from "../../core/tasks/parse.js";
 import { validateKubernetes } from "../../core/validators/kubernetes.js";
 import { incidentSpecialist } from "./index.js";
@@ -39,7 +39,7 @@ describe("examples", () => {
         const a = planExample(file);
         const b = planExample(file);
         const envelope = { type: incidentSpecialist.taskType, input: {} };
-        const digest = (p: typeof a) => planDigest({ task: envelope, agent: incidentSpecialist.agent, environment: [], artifacts: p.artifacts });
+        const digest = (p: typeof a) => planDigest(sealPlan({ id: "p", createdAt: "", task: envelope, agent: incidentSpecialist.agent, environment: [], artifacts: p.artifacts, findings: [], notes: [], touchesSecrets: false }));
         expect(digest(a)).toBe(digest(b));
       });
 

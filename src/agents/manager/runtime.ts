@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
+import type { AuditProblem } from "../../core/audit.js";
+import { DECISION_ACTIONS, checkDecisions, checkGates, checkPlans } from "../../core/audit.js";
+import { loadProjectConfig } from "../../core/config.js";
 import { DevopsPackError, refused } from "../../core/errors.js";
 import type { GateEnvironment, Verdict } from "../../core/gates/engine.js";
 import { approvalGate, evaluateGates, verdict, verifyIntegrity } from "../../core/gates/engine.js";
@@ -10,15 +13,15 @@ import { applyPlan, previewApply } from "../../core/apply/apply.js";
 import { storeLedger } from "../../core/apply/ledger.js";
 import type { PackSet } from "../../core/packs/loader.js";
 import { loadPacks } from "../../core/packs/loader.js";
-import type { GateSpec } from "../../core/packs/schema.js";
 import type { Plan, TaskEnvelope } from "../../core/plans/plan.js";
-import { planDigest } from "../../core/plans/plan.js";
+import { planFormatProblem, sealPlan } from "../../core/plans/plan.js";
 import { readProjectFiles } from "../../core/project-files.js";
 import type { Specialist } from "../../core/specialist.js";
 import type { Store, StoredPlan } from "../../core/store/index.js";
-import { defaultStoreConfig, openStore } from "../../core/store/index.js";
+import { auditSubject, defaultStoreConfig, openStore } from "../../core/store/index.js";
 import type { InputLabel } from "../../core/tasks/parse.js";
 import { parseTaskDocument, routeTask, validateTaskInput, withEnvironment } from "../../core/tasks/parse.js";
+import { DECIDER_RULES, REASON_RULES, requireLabel } from "../../core/text.js";
 import { VALIDATORS } from "../../core/validators/index.js";
 import type { SpecialistEntry } from "../registry.js";
 import { SPECIALISTS } from "../registry.js";
@@ -103,23 +106,32 @@ async function prepareEnvelope(
   return { envelope, specialist, input };
 }
 
-/** Build a plan from a validated task: the specialist is pure; id and time are added here. */
+/**
+ * Build a plan from a validated task: the specialist is pure; id and time are
+ * added here, and the environments are classified under the project's
+ * `.devops-pack/config.yaml` (recorded in the plan, covered by its digest).
+ */
 export function buildPlan(envelope: TaskEnvelope, specialist: Specialist<unknown>, input: unknown, projectDir: string): Plan {
+  const policy = loadProjectConfig(projectDir).environments;
   const inputs = specialist.diskInputs?.(input);
   const files = inputs ? readProjectFiles(projectDir, inputs) : new Map<string, string>();
   const draft = specialist.plan(input, { files });
   const task: TaskEnvelope = { type: envelope.type, input: JSON.parse(JSON.stringify(input)) as Record<string, unknown> };
   const environment = [...new Set(specialist.environments(input))].sort();
-  const body = { task, agent: specialist.agent, environment, artifacts: draft.artifacts };
-  return {
-    id: newId(),
-    createdAt: new Date().toISOString(),
-    ...body,
-    findings: draft.findings,
-    notes: draft.notes,
-    touchesSecrets: draft.touchesSecrets ?? false,
-    digest: planDigest(body),
-  };
+  return sealPlan(
+    {
+      id: newId(),
+      createdAt: new Date().toISOString(),
+      task,
+      agent: specialist.agent,
+      environment,
+      artifacts: draft.artifacts,
+      findings: draft.findings,
+      notes: draft.notes,
+      touchesSecrets: draft.touchesSecrets ?? false,
+    },
+    policy,
+  );
 }
 
 /** The manager's main job: task text → routed specialist → plan → gates → stored. */
@@ -168,13 +180,56 @@ export async function showPlan(idOrPrefix: string, opts: RuntimeOptions): Promis
   });
 }
 
-function approvalSpec(packs: PackSet): GateSpec | undefined {
-  return packs.gates().find((g) => g.type === "approval");
+/** The built-in approval gate; packs cannot remove or weaken it, and apply does not read packs for it. */
+export const APPROVAL_GATE = { id: "gate.approval.production", threshold: 100 } as const;
+
+/**
+ * The built-in approval gate is re-evaluated against the decisions, not taken as
+ * recorded. Any other gate, even one a pack declared with type approval, counts as
+ * recorded (a rejection leaves such a gate failed, which blocks).
+ */
+function isApprovalGate(g: GateResult): boolean {
+  return g.gate === APPROVAL_GATE.id;
 }
 
-/** Gates other than approval that block an approval or an apply. */
-function failedGates(gates: GateResult[], approvalId: string | undefined): GateResult[] {
-  return gates.filter((g) => g.gate !== approvalId && g.status === "failed");
+/** Gates other than approval that block an approval or an apply, as recorded with the plan. */
+function failedGates(gates: GateResult[]): GateResult[] {
+  return gates.filter((g) => !isApprovalGate(g) && g.status === "failed");
+}
+
+/** The plan as stored, refused (exit 3) when this version cannot trust it: older format, or content that does not match its digest. */
+function checkedPlan(stored: StoredPlan, id: string, verb: "approved" | "rejected" | "applied"): Plan {
+  const format = planFormatProblem(stored.plan);
+  if (format !== undefined) throw refused(`Refused: ${format}.`, { problems: [format] });
+  const integrity = verifyIntegrity(stored.plan);
+  if (integrity.length > 0) {
+    throw refused(`Refused: plan ${id} was modified after it was made, so it cannot be ${verb} (${integrity.join("; ")}). Run the task again.`, { problems: integrity });
+  }
+  return stored.plan;
+}
+
+/**
+ * Check the plan and its decisions against the append-only audit log: the
+ * digest the plan was saved with, and an audit entry for every decision row.
+ */
+async function auditProblems(store: Store, plan: Plan, gates: readonly GateResult[]): Promise<AuditProblem[]> {
+  const subject = auditSubject.plan(plan.id);
+  const saved = await store.auditEntries({ actions: ["plan.saved"], subject });
+  const decisions = await store.auditEntries({ actions: DECISION_ACTIONS, subject });
+  const recorded = await store.auditEntries({ actions: ["gates.recorded"], subject });
+  return [
+    ...checkPlans([{ id: plan.id, digest: plan.digest }], saved),
+    ...checkDecisions(await store.approvals(plan.id), decisions),
+    // The approval gate is re-evaluated, not taken as recorded; the other gates are taken as recorded, so they must match the log.
+    ...checkGates(plan.id, gates.filter((g) => !isApprovalGate(g)), recorded),
+  ];
+}
+
+function refuseTampered(id: string, problems: AuditProblem[]): DevopsPackError {
+  return refused(
+    `Refused: the store does not match its audit log for plan ${id}: ${problems.map((p) => p.message).join("; ")}. Someone edited the database; run devops-pack audit verify, and run the task again.`,
+    { problems },
+  );
 }
 
 export interface DecisionOutcome {
@@ -185,33 +240,37 @@ export interface DecisionOutcome {
   gate: GateResult | undefined;
 }
 
-/** Record a person's decision, bound to the plan's current digest. */
+/**
+ * Record a person's decision, bound to the plan's current digest. `by` and
+ * `reason` are checked (no control, bidi or zero-width characters; length
+ * limits); line breaks in a reason become spaces.
+ */
 export async function decide(
   idOrPrefix: string,
   d: { decision: "approved" | "rejected"; by: string; reason?: string },
   opts: RuntimeOptions,
 ): Promise<DecisionOutcome> {
-  const packs = opts.packs ?? loadPacks({ projectDir: opts.projectDir });
-  const spec = approvalSpec(packs);
+  const by = requireLabel(d.by, DECIDER_RULES);
+  const reason = d.reason === undefined ? undefined : requireLabel(d.reason, REASON_RULES);
+  const policy = loadProjectConfig(opts.projectDir).environments;
   return withStore(opts, async (store) => {
     const id = await store.resolvePlanId(idOrPrefix);
     const stored = await store.getPlan(id);
     if (!stored) throw new DevopsPackError("NOT_FOUND", `Plan ${id} not found.`);
-    const integrity = verifyIntegrity(stored.plan);
-    if (integrity.length > 0) throw refused(`Refused: plan ${id} was modified after it was made (${integrity.join("; ")}). Run the task again.`, { problems: integrity });
+    const plan = checkedPlan(stored, id, d.decision);
     if (d.decision === "approved") {
-      const failed = failedGates(stored.gates, spec?.id);
+      // A rejection only ever blocks, so it is recorded whatever the store looks like.
+      const tampered = await auditProblems(store, plan, stored.gates);
+      if (tampered.length > 0) throw refuseTampered(id, tampered);
+      const failed = failedGates(stored.gates);
       if (failed.length > 0) {
         throw refused(`Refused: plan ${id} cannot be approved because ${failed.map((g) => g.gate).join(", ")} failed. Fix the task and run it again.`, { failed: failed.map((g) => g.gate) });
       }
     }
-    await store.recordDecision({ planId: id, digest: stored.plan.digest, decision: d.decision, by: d.by, ...(d.reason !== undefined ? { reason: d.reason } : {}) });
-    let gate: GateResult | undefined;
-    if (spec) {
-      gate = approvalGate(stored.plan, spec, await store.approvals(id));
-      await store.recordGates(id, [gate], d.by);
-    }
-    return { planId: id, digest: stored.plan.digest, decision: d.decision, by: d.by, gate };
+    await store.recordDecision({ planId: id, digest: plan.digest, decision: d.decision, by, ...(reason !== undefined ? { reason } : {}) });
+    const gate = approvalGate(plan, APPROVAL_GATE, await store.approvals(id), policy);
+    await store.recordGates(id, [gate], by);
+    return { planId: id, digest: plan.digest, decision: d.decision, by, gate };
   });
 }
 
@@ -231,27 +290,24 @@ export async function applyStored(
   a: { dir: string; force?: boolean; dryRun?: boolean; afterRename?: (n: number) => void },
   opts: RuntimeOptions,
 ): Promise<ApplyOutcome> {
-  const packs = opts.packs ?? loadPacks({ projectDir: opts.projectDir });
-  const spec = approvalSpec(packs);
+  // Decided by what was recorded with the plan, never by today's packs: a pack
+  // added since cannot switch the approval off. Today's config can only add to it.
+  const policy = loadProjectConfig(opts.projectDir).environments;
   const actor = opts.actor ?? defaultActor();
   return withStore(opts, async (store) => {
     const id = await store.resolvePlanId(idOrPrefix);
     const stored = await store.getPlan(id);
     if (!stored) throw new DevopsPackError("NOT_FOUND", `Plan ${id} not found.`);
-    const { plan } = stored;
-    const integrity = verifyIntegrity(plan);
-    if (integrity.length > 0) {
-      throw refused(`Refused: plan ${id} is stale or was tampered with (${integrity.join("; ")}). Run the task again.`, { problems: integrity });
-    }
-    const failed = failedGates(stored.gates, spec?.id);
+    const plan = checkedPlan(stored, id, "applied");
+    const failed = failedGates(stored.gates);
     if (failed.length > 0) {
       throw refused(`Refused: ${failed.map((g) => `${g.gate} failed (${g.blocking.slice(0, 3).join("; ")})`).join("; ")}.`, { failed: failed.map((g) => g.gate) });
     }
-    if (spec) {
-      const gate = approvalGate(plan, spec, await store.approvals(id));
-      if (gate.status === "awaiting") throw refused(`Refused: ${gate.blocking.join("; ")}.`, { gate });
-      if (gate.status === "failed") throw refused(`Refused: ${gate.blocking.join("; ")}. Approve the current plan again after reviewing it.`, { gate });
-    }
+    const gate = approvalGate(plan, APPROVAL_GATE, await store.approvals(id), policy);
+    if (gate.status === "awaiting") throw refused(`Refused: ${gate.blocking.join("; ")}.`, { gate });
+    if (gate.status === "failed") throw refused(`Refused: ${gate.blocking.join("; ")}. Approve the current plan again after reviewing it.`, { gate });
+    const tampered = await auditProblems(store, plan, stored.gates);
+    if (tampered.length > 0) throw refuseTampered(id, tampered);
     const opt = { ...(a.force !== undefined ? { force: a.force } : {}), ...(a.afterRename ? { afterRename: a.afterRename } : {}) };
     if (a.dryRun) {
       const lastWritten = await store.lastWritten(resolve(a.dir), plan.artifacts.map((x) => x.path));

@@ -7,6 +7,7 @@
  */
 import type { Story, TaskDraft, TrackerName } from "../../core/stories/types.js";
 import { idempotencyKey } from "../../core/stories/types.js";
+import { escapeLabel } from "../../core/text.js";
 import { complexity, mapPriority, type ComplexityFactor } from "./estimate.js";
 import { describeHits, findWord, matchNeeds, storyFields, type Match, type Need } from "./needs.js";
 import { renderBody } from "./render.js";
@@ -267,7 +268,9 @@ export function deriveTask(story: Story, opts: DeriveOptions): Derivation {
   });
 
   const draft: TaskDraft = {
-    title: `${story.title} - DevOps`,
+    // A title read from a file or a tracker is neutralised, not refused: control,
+    // bidi and zero-width characters become visible escapes; it is cut to fit a tracker's summary.
+    title: `${escapeLabel(story.title, 240)} - DevOps`,
     body,
     labels,
     priority,

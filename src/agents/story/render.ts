@@ -4,6 +4,7 @@
  * rendered to markdown at the end.
  */
 import type { Priority, Story } from "../../core/stories/types.js";
+import { escapeLabel } from "../../core/text.js";
 import { FIBONACCI, type ComplexityFactor } from "./estimate.js";
 import type { Need } from "./needs.js";
 import { humanDuration, type Targets } from "./targets.js";
@@ -67,7 +68,7 @@ function title(n: Need): string {
 
 /** Inline text from the story: one line, no markdown-breaking newlines. */
 function inline(s: string): string {
-  return s.replace(/\s+/g, " ").trim();
+  return escapeLabel(s.replace(/\s+/g, " ").trim(), 300);
 }
 
 function source(stated: boolean, text: string): string {

@@ -1,7 +1,9 @@
 import type { Finding } from "../findings.js";
 import type { GateSpec } from "../packs/schema.js";
 import type { Artifact, ArtifactKind, Plan } from "../plans/plan.js";
-import { planDigest, sha256 } from "../plans/plan.js";
+import type { EnvironmentClass, EnvironmentPolicy } from "../plans/environments.js";
+import { classifyEnvironments } from "../plans/environments.js";
+import { planDigest, planFormatProblem, sha256 } from "../plans/plan.js";
 import type { Result } from "../result.js";
 import type { GateCheck, GateResult, GateStatus } from "./types.js";
 
@@ -41,19 +43,37 @@ export interface GateEnvironment {
   onGate?: (done: number, total: number, gate: string) => void;
 }
 
-const PRODUCTION = /^prod(uction)?$/i;
-
-/** Approval is required when the plan targets production or creates or changes secrets. */
-export function approvalRequired(plan: Pick<Plan, "environment" | "touchesSecrets">): { required: boolean; reasons: string[] } {
+/**
+ * Approval is required when the plan targets a production environment, or one
+ * that could not be classified, or creates or changes secrets. The plan's own
+ * record decides (its classification is covered by its digest); with `policy`,
+ * today's classification is added, so a production pattern added since the plan
+ * was made is enforced too. Nothing here can make a plan need less approval
+ * than it recorded.
+ */
+export function approvalRequired(
+  plan: Pick<Plan, "environment" | "touchesSecrets"> & { environmentClasses?: EnvironmentClass[] | undefined },
+  policy?: EnvironmentPolicy,
+): { required: boolean; reasons: string[]; environments: EnvironmentClass[] } {
   const reasons: string[] = [];
-  const prod = plan.environment.filter((e) => PRODUCTION.test(e));
-  if (prod.length > 0) reasons.push(`targets ${prod.join(", ")}`);
-  if (plan.touchesSecrets) reasons.push("creates or changes secrets");
-  return { required: reasons.length > 0, reasons };
+  const recorded = plan.environmentClasses ?? classifyEnvironments(plan.environment);
+  const now = policy ? classifyEnvironments(plan.environment, policy) : [];
+  const needs = new Map<string, EnvironmentClass>();
+  for (const c of [...recorded, ...now]) if (c.approval && !needs.has(c.environment)) needs.set(c.environment, c);
+  // Every environment the plan names must be classified; one without a record needs approval.
+  for (const e of plan.environment) if (!recorded.some((c) => c.environment === e) && !needs.has(e)) needs.set(e, classifyEnvironments([e])[0]!);
+  const prod = [...needs.values()].filter((c) => c.class === "production").map((c) => c.environment);
+  const unknown = [...needs.values()].filter((c) => c.class !== "production").map((c) => c.environment);
+  if (prod.length > 0) reasons.push(`targets ${prod.join(", ")} (production)`);
+  if (unknown.length > 0) reasons.push(`targets ${unknown.join(", ")} (not known to be non-production)`);
+  if (plan.touchesSecrets !== false) reasons.push("creates or changes secrets");
+  return { required: reasons.length > 0, reasons, environments: [...needs.values()] };
 }
 
 /** Check that the stored plan is what its digest says: every artifact hash and the digest itself. */
 export function verifyIntegrity(plan: Plan): string[] {
+  const format = planFormatProblem(plan);
+  if (format !== undefined) return [format];
   const problems: string[] = [];
   for (const a of plan.artifacts) {
     if (sha256(a.content) !== a.sha256) problems.push(`artifact ${a.path} does not match its sha256`);
@@ -133,11 +153,11 @@ async function complianceGate(plan: Plan, spec: GateSpec, env: GateEnvironment):
 }
 
 /** The approval gate on its own: apply re-evaluates it against current decisions. */
-export function approvalGate(plan: Plan, spec: Pick<GateSpec, "id" | "threshold">, decisions: DecisionRecord[]): GateResult {
+export function approvalGate(plan: Plan, spec: Pick<GateSpec, "id" | "threshold">, decisions: DecisionRecord[], policy?: EnvironmentPolicy): GateResult {
   const started = performance.now();
-  const { required, reasons } = approvalRequired(plan);
+  const { required, reasons } = approvalRequired(plan, policy);
   if (!required) {
-    return result(spec.id, "skipped", spec.threshold, [{ name: "approval", ok: true, message: "not required: the plan targets no production environment and touches no secrets" }], [], started);
+    return result(spec.id, "skipped", spec.threshold, [{ name: "approval", ok: true, message: `not required: ${plan.environment.length > 0 ? `${plan.environment.join(", ")} ${plan.environment.length === 1 ? "is" : "are"} not production` : "the plan targets no environment"} and it touches no secrets` }], [], started);
   }
   const latest = decisions[decisions.length - 1];
   const why = `approval required: the plan ${reasons.join(" and ")}`;

@@ -75,7 +75,45 @@ export function loadPacks(opts: LoadPacksOptions = {}): PackSet {
       if (fs.isDir(dir)) layers.push(readLayer(fs, dir, "project"));
     }
   }
+  const weakened = gateOverrideProblems(layers);
+  if (weakened.length > 0) {
+    throw new DevopsPackError("PACK_INVALID", weakened.map((w) => w.message).join("\n"), { file: weakened[0]?.file, gates: weakened.map((w) => w.gate) });
+  }
   return new PackSet(layers, fs);
+}
+
+/**
+ * The built-in pack's gates are a floor. A later pack may add gates, and may
+ * redeclare a built-in gate only to make it at least as strict: the same type,
+ * a threshold no lower, and every framework it had. Anything else would switch
+ * off a protection (the production approval above all), so it is refused.
+ */
+export function gateOverrideProblems(layers: readonly PackLayer[]): { file: string; gate: string; message: string }[] {
+  const builtin = layers.find((l) => l.origin === "builtin");
+  const floor = new Map<string, GateSpec>();
+  for (const g of builtin?.manifest?.gates ?? []) floor.set(g.id, g);
+  const problems: { file: string; gate: string; message: string }[] = [];
+  for (const layer of layers) {
+    if (layer === builtin) continue;
+    const file = join(layer.dir, "pack.yaml");
+    for (const g of layer.manifest?.gates ?? []) {
+      const base = floor.get(g.id);
+      if (!base) continue;
+      const why: string[] = [];
+      if (g.type !== base.type) why.push(`changes its type from ${base.type} to ${g.type}`);
+      if (g.threshold < base.threshold) why.push(`lowers its threshold from ${base.threshold} to ${g.threshold}`);
+      const dropped = (base.frameworks ?? []).filter((f) => !(g.frameworks ?? []).includes(f));
+      if (dropped.length > 0) why.push(`drops the framework(s) ${dropped.join(", ")}`);
+      if (why.length > 0) {
+        problems.push({
+          file,
+          gate: g.id,
+          message: `${file}: gate ${g.id} ${why.join(", ")}. The built-in gates cannot be removed or weakened by a pack; a pack may add gates with new ids, or redeclare ${g.id} as ${base.type} with threshold ≥ ${base.threshold}${(base.frameworks ?? []).length > 0 ? ` and frameworks including ${(base.frameworks ?? []).join(", ")}` : ""}.`,
+        });
+      } else floor.set(g.id, g); // a stricter redeclaration raises the floor for the packs after it
+    }
+  }
+  return problems;
 }
 
 function readLayer(fs: PackFs, dir: string, origin: PackOrigin): PackLayer {
@@ -222,7 +260,7 @@ export class PackSet {
     return map;
   }
 
-  /** Gates declared by the packs; a later layer's gate with the same id overrides. */
+  /** Gates declared by the packs; a later layer's gate with the same id overrides (only ever stricter: see {@link gateOverrideProblems}). */
   gates(): GateSpec[] {
     const byId = new Map<string, GateSpec>();
     for (const layer of this.layers) for (const g of layer.manifest?.gates ?? []) byId.set(g.id, g);

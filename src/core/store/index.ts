@@ -13,6 +13,7 @@ import { storeError } from "./errors.js";
 import type { Store, StoreConfig } from "./types.js";
 
 export type {
+  AppendOnlyGuard,
   ApplyJournalRecord,
   ApplyJournalStatus,
   ApplyRecord,

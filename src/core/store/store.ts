@@ -3,12 +3,15 @@ import { sql } from "kysely";
 import type { Kysely, Selectable } from "kysely";
 import { DevopsPackError, badInput } from "../errors.js";
 import type { GateResult, GateStatus } from "../gates/types.js";
+import { escapeLabel } from "../text.js";
 import type { Plan } from "../plans/plan.js";
 import type { Backend } from "./backend.js";
+import { assertNever } from "./backend.js";
 import { storeError } from "./errors.js";
 import type { ApplyJournalsTable, ApprovalsTable, AppliesTable, AuditLogTable, Database, RunsTable } from "./schema.js";
 import { auditSubject } from "./types.js";
 import type {
+  AppendOnlyGuard,
   ApplyJournalRecord,
   ApplyJournalStatus,
   ApplyRecord,
@@ -29,6 +32,8 @@ const DEFAULT_PLAN_LIMIT = 50;
 const DEFAULT_AUDIT_LIMIT = 100;
 /** How many candidates a prefix lookup reads, and how many an error lists. */
 const PREFIX_SCAN = 50;
+/** The fewest characters a plan id prefix may have: one or two characters would pick a plan almost at random. */
+export const MIN_PREFIX = 4;
 const AMBIGUOUS_SHOWN = 10;
 const RECENT_SHOWN = 5;
 
@@ -381,6 +386,9 @@ export class KyselyStore implements Store {
       if (input === "") throw badInput("A plan id, or a unique prefix of one, is required.");
       const exact = await tx.selectFrom("plans").select("id").where("id", "=", input).executeTakeFirst();
       if (exact !== undefined) return exact.id;
+      if ([...input].length < MIN_PREFIX) {
+        throw badInput(`Plan id prefix '${escapeLabel(input, 100)}' is too short: give at least ${MIN_PREFIX} characters of the plan id, or the whole id (devops-pack plan list shows them).`, { input, minPrefix: MIN_PREFIX });
+      }
 
       const rows = await tx
         .selectFrom("plans")
@@ -401,7 +409,7 @@ export class KyselyStore implements Store {
         const more = matches.length > shown.length ? ", …" : "";
         throw new DevopsPackError(
           "AMBIGUOUS",
-          `Plan id prefix '${input}' matches ${count} plans: ${shown.join(", ")}${more}. Give more characters.`,
+          `Plan id prefix '${escapeLabel(input, 100)}' matches ${count} plans: ${shown.join(", ")}${more}. Give more characters.`,
           { input, matches: shown },
         );
       }
@@ -418,8 +426,8 @@ export class KyselyStore implements Store {
       throw new DevopsPackError(
         "NOT_FOUND",
         recent.length === 0
-          ? `Plan '${input}' not found: the store at ${this.location} has no plans yet.`
-          : `Plan '${input}' not found. Recent plans: ${recent.join(", ")}.`,
+          ? `Plan '${escapeLabel(input, 100)}' not found: the store at ${this.location} has no plans yet.`
+          : `Plan '${escapeLabel(input, 100)}' not found. Recent plans: ${recent.join(", ")}.`,
         { input, recent },
       );
     });
@@ -639,6 +647,63 @@ export class KyselyStore implements Store {
       if (opts.subject !== undefined) query = query.where("subject", "=", opts.subject);
       const rows = await query.orderBy("seq", "desc").limit(limit).execute();
       return rows.reverse().map(auditFromRow);
+    });
+  }
+
+  auditEntries(f: { actions: readonly string[]; subject?: string }): Promise<AuditEntry[]> {
+    return this.#read("read audit entries", async (tx) => {
+      if (f.actions.length === 0) return [];
+      let query = tx.selectFrom("audit_log").selectAll().where("action", "in", [...f.actions]);
+      if (f.subject !== undefined) query = query.where("subject", "=", f.subject);
+      const rows = await query.orderBy("seq").execute();
+      return rows.map(auditFromRow);
+    });
+  }
+
+  allApprovals(): Promise<Approval[]> {
+    return this.#read("read approvals", async (tx) => {
+      const rows = await tx
+        .selectFrom("approvals")
+        .select(["id", "plan_id", "digest", "decision", "decided_by", "reason", "decided_at"])
+        .orderBy("seq")
+        .execute();
+      return rows.map(approvalFromRow);
+    });
+  }
+
+  latestGateStatuses(): Promise<{ planId: string; gate: string; status: GateStatus }[]> {
+    return this.#read("read gate statuses", async (tx) => {
+      const rows = await tx.selectFrom("gate_results").select(["plan_id", "gate", "status"]).orderBy("seq").execute();
+      const latest = new Map<string, { planId: string; gate: string; status: GateStatus }>();
+      for (const r of rows) latest.set(`${r.plan_id}\u0000${r.gate}`, { planId: r.plan_id, gate: r.gate, status: r.status as GateStatus });
+      return [...latest.values()];
+    });
+  }
+
+  planDigests(): Promise<{ id: string; digest: string }[]> {
+    return this.#read("read plan digests", async (tx) => {
+      const rows = await tx.selectFrom("plans").select(["id", "digest"]).orderBy("created_at").orderBy("id").execute();
+      return rows.map((r) => ({ id: r.id, digest: r.digest }));
+    });
+  }
+
+  appendOnlyGuards(): Promise<AppendOnlyGuard[]> {
+    return this.#read("read append-only triggers", async (tx) => {
+      switch (this.backend.kind) {
+        case "sqlite": {
+          const expected = ["audit_log", "workflow_steps"].flatMap((table) => (["update", "delete"] as const).map((op) => ({ table, op, trigger: `${table}_no_${op}` })));
+          const rows = await sql<{ name: string; tbl_name: string; sql: string | null }>`select name, tbl_name, sql from sqlite_master where type = 'trigger'`.execute(tx);
+          const byName = new Map(rows.rows.map((r) => [r.name, r]));
+          return expected.map((e) => {
+            const row = byName.get(e.trigger);
+            const text = (row?.sql ?? "").toLowerCase().replace(/\s+/g, " ");
+            const blocks = row !== undefined && row.tbl_name === e.table && text.includes(`before ${e.op} on ${e.table}`) && text.includes("raise(abort");
+            return { ...e, present: row !== undefined, blocks };
+          });
+        }
+        default:
+          return assertNever(this.backend.kind, "dialect");
+      }
     });
   }
 

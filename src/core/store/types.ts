@@ -163,7 +163,8 @@ export interface Store {
   getPlan(id: string): Promise<StoredPlan | undefined>;
   /**
    * The id of the plan whose id is `idOrPrefix`, or the only plan whose id starts
-   * with it. Throws `NOT_FOUND` (naming recent plans) or `AMBIGUOUS` (naming the matches).
+   * with it (a prefix needs at least 4 characters; a whole id of any length is exact). Throws `BAD_INPUT`
+   * for a shorter prefix, `NOT_FOUND` (naming recent plans) or `AMBIGUOUS` (naming the matches).
    */
   resolvePlanId(idOrPrefix: string): Promise<string>;
   /** Newest first; `limit` defaults to 50. */
@@ -205,8 +206,31 @@ export interface Store {
    * in the order they were written (oldest first).
    */
   auditLog(opts?: { subject?: string; limit?: number }): Promise<AuditEntry[]>;
+  /** Every audit entry with one of these actions (optionally for one subject), oldest first. */
+  auditEntries(f: { actions: readonly string[]; subject?: string }): Promise<AuditEntry[]>;
+  /** Every decision in the store, oldest first (for `audit verify`). */
+  allApprovals(): Promise<Approval[]>;
+  /** The latest status of every gate of every plan, as the gate_results rows say (for `audit verify`). */
+  latestGateStatuses(): Promise<{ planId: string; gate: string; status: GateStatus }[]>;
+  /** Every plan's id and the digest in its row (for `audit verify`). */
+  planDigests(): Promise<{ id: string; digest: string }[]>;
+  /**
+   * The triggers that make tables append-only, as the database has them now:
+   * for each expected guard, whether it exists and still aborts the statement.
+   */
+  appendOnlyGuards(): Promise<AppendOnlyGuard[]>;
 
   close(): Promise<void>;
+}
+
+/** One trigger that refuses UPDATE or DELETE on an append-only table. */
+export interface AppendOnlyGuard {
+  table: string;
+  op: "update" | "delete";
+  trigger: string;
+  present: boolean;
+  /** The trigger exists and aborts the statement (not a trigger that was replaced by one that does nothing). */
+  blocks: boolean;
 }
 
 /** The audit subjects the store writes. */

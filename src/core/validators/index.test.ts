@@ -2,14 +2,13 @@ import { describe, expect, it } from "vitest";
 import { evaluateGates } from "../gates/engine.js";
 import type { GateSpec } from "../packs/schema.js";
 import type { Artifact, Plan } from "../plans/plan.js";
-import { artifact, planDigest } from "../plans/plan.js";
+import { artifact, sealPlan } from "../plans/plan.js";
 import { VALIDATORS } from "./index.js";
 
 const quality: GateSpec = { id: "gate.quality", type: "quality", threshold: 100, description: "" };
 
 function plan(artifacts: Artifact[]): Plan {
-  const p: Plan = { id: "p", createdAt: "2025-01-01T00:00:00Z", task: { type: "devops.monitoring", input: {} }, agent: "devops_monitoring", environment: [], artifacts, findings: [], notes: [], touchesSecrets: false, digest: "" };
-  return { ...p, digest: planDigest(p) };
+  return sealPlan({ id: "p", createdAt: "2025-01-01T00:00:00Z", task: { type: "devops.monitoring", input: {} }, agent: "devops_monitoring", environment: [], artifacts, findings: [], notes: [], touchesSecrets: false });
 }
 
 const BUNDLE = [

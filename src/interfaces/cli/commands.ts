@@ -120,6 +120,15 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./commands/apply.js").then((m) => ({ run: m.runApply })),
   },
   {
+    name: "audit verify",
+    usage: "audit verify",
+    summary: "Check the store against its append-only audit log: edited or forged approvals, rewritten plans, dropped triggers (exit 1 on any)",
+    options: {},
+    allowPositionals: false,
+    examples: ["devops-pack audit verify", "devops-pack audit verify --json"],
+    load: () => import("./commands/audit.js").then((m) => ({ run: m.runAuditVerify })),
+  },
+  {
     name: "scan",
     usage: "scan [paths…]",
     summary: "Scan Terraform, Kubernetes, Dockerfiles, GitHub workflows and secrets; exit 1 below --threshold or on a critical finding",

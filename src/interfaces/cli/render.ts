@@ -1,5 +1,7 @@
+import { approvalRequired } from "../../core/gates/engine.js";
 import type { GateResult } from "../../core/gates/types.js";
-import type { Plan } from "../../core/plans/plan.js";
+import type { EnvironmentClass, Plan } from "../../core/plans/plan.js";
+import { escapeLabel } from "../../core/text.js";
 
 const STATUS_MARK: Record<GateResult["status"], string> = { passed: "PASS", failed: "FAIL", skipped: "SKIP", awaiting: "WAIT" };
 
@@ -12,18 +14,42 @@ export function planJson(plan: Plan, withContent = false) {
     agent: plan.agent,
     taskType: plan.task.type,
     environment: plan.environment,
+    environmentClasses: classesOf(plan),
     touchesSecrets: plan.touchesSecrets,
+    approval: approvalOf(plan),
     artifacts: plan.artifacts.map((a) => ({ path: a.path, kind: a.kind, sha256: a.sha256, bytes: Buffer.byteLength(a.content, "utf8"), ...(withContent ? { content: a.content } : {}) })),
     findings: plan.findings,
     notes: plan.notes,
   };
 }
 
+/** How the plan classified its environments (plans of older versions have no record: undefined). */
+function classesOf(plan: Plan): EnvironmentClass[] | undefined {
+  return Array.isArray(plan.environmentClasses) ? plan.environmentClasses : undefined;
+}
+
+function approvalOf(plan: Plan): { required: boolean; reasons: string[] } {
+  const { required, reasons } = approvalRequired(plan);
+  return { required, reasons };
+}
+
+/** One line per environment: its class and the rule that decided it. */
+export function renderEnvironments(plan: Plan): string[] {
+  const classes = classesOf(plan);
+  if (classes === undefined) return [`environment: ${plan.environment.map((e) => escapeLabel(e)).join(", ") || "none"}  (not classified: the plan was made by an older version; run the task again)`];
+  const lines = [classes.length === 0 ? "environment: none" : "environment:"];
+  for (const c of classes) lines.push(`  ${escapeLabel(c.environment)}: ${c.class}${c.approval ? ", approval required" : ""} (${c.source} ${c.pattern}: ${escapeLabel(c.reason)})`);
+  if (plan.touchesSecrets) lines.push("secrets: the plan creates or changes secrets");
+  const approval = approvalOf(plan);
+  lines.push(`approval: ${approval.required ? `required (the plan ${approval.reasons.join(" and ")})` : "not required"}`);
+  return lines;
+}
+
 export function renderPlan(plan: Plan, gates: GateResult[]): string[] {
   const lines = [
     `plan ${plan.id}  ${plan.agent}  ${plan.task.type}`,
     `digest ${plan.digest}`,
-    `environment: ${plan.environment.length > 0 ? plan.environment.join(", ") : "none"}${plan.touchesSecrets ? "  (touches secrets)" : ""}`,
+    ...renderEnvironments(plan),
     "",
     `artifacts (${plan.artifacts.length}):`,
     ...plan.artifacts.map((a) => `  ${a.path}  [${a.kind}]  sha256:${a.sha256.slice(0, 12)}`),

@@ -10,6 +10,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
 import { badInput, refused } from "../../core/errors.js";
+import { approvalRequired } from "../../core/gates/engine.js";
 import { MAX_INPUT_BYTES } from "../../core/limits.js";
 import { describeZodError } from "../../core/zod-errors.js";
 import { applyStored, runEnvelope, showPlan } from "../../agents/manager/runtime.js";
@@ -120,9 +121,10 @@ const FIXED: Record<FixedToolName, Handler> = {
     const opts = await ctx.runtime();
     const stored = await showPlan(id, opts);
     const approval = stored.gates.find((g) => g.gate.startsWith("gate.approval"));
-    if (stored.plan.environment.includes("production") || stored.plan.touchesSecrets || (approval !== undefined && approval.status !== "skipped")) {
+    const required = approvalRequired(stored.plan);
+    if (required.required || (approval !== undefined && approval.status !== "skipped")) {
       throw refused(
-        `Refused: plan ${stored.plan.id} needs a person's approval (production or secrets). Review it and run: devops-pack approve ${stored.plan.id} --by <name>, then devops-pack apply ${stored.plan.id}.`,
+        `Refused: plan ${stored.plan.id} needs a person's approval (${required.reasons.join("; ") || "production or secrets"}). Review it and run: devops-pack approve ${stored.plan.id} --by <name>, then devops-pack apply ${stored.plan.id}.`,
       );
     }
     const out = await applyStored(stored.plan.id, { dir: target }, opts);

@@ -15,7 +15,9 @@ import { evaluateGates, verdict } from "../../../core/gates/engine.js";
 import type { GateResult } from "../../../core/gates/types.js";
 import type { PackSet } from "../../../core/packs/loader.js";
 import type { Artifact, Note, Plan, PlanDraft, TaskEnvelope } from "../../../core/plans/plan.js";
-import { canonicalJson, planDigest, sha256 } from "../../../core/plans/plan.js";
+import { loadProjectConfig } from "../../../core/config.js";
+import type { EnvironmentPolicy } from "../../../core/plans/environments.js";
+import { canonicalJson, sealPlan, sha256 } from "../../../core/plans/plan.js";
 import type { Finding } from "../../../core/findings.js";
 import { readProjectFiles } from "../../../core/project-files.js";
 import type { StepRecord, Store } from "../../../core/store/index.js";
@@ -218,7 +220,7 @@ export async function runWorkflow<I>(def: WorkflowDefinition<I>, input: I, opts:
       summaries.push({ id: step.id, title: step.title, status: reuse ? "reused" : "ran", tasks: result.tasks, artifacts: result.artifacts.length, duration_ms: Math.round(performance.now() - started) });
     }
 
-    const plan = bundlePlan(def, input, results);
+    const plan = bundlePlan(def, input, results, loadProjectConfig(opts.projectDir).environments);
     if (def.check) {
       const report = def.check(input, plan.artifacts);
       if (report.problems.length > 0) {
@@ -237,7 +239,7 @@ export async function runWorkflow<I>(def: WorkflowDefinition<I>, input: I, opts:
 }
 
 /** One plan for the whole bundle, owned by the manager; its task is the workflow input. */
-export function bundlePlan<I>(def: WorkflowDefinition<I>, input: I, results: readonly { step: string; result: StepResult }[]): Plan {
+export function bundlePlan<I>(def: WorkflowDefinition<I>, input: I, results: readonly { step: string; result: StepResult }[], policy?: EnvironmentPolicy): Plan {
   const artifacts = mergeArtifacts(results.map((r) => ({ step: r.step, artifacts: r.result.artifacts })));
   const task: TaskEnvelope = { type: `workflow.${def.id}`, input: JSON.parse(JSON.stringify(input)) as Record<string, unknown> };
   const environment = [...new Set(results.flatMap((r) => r.result.environments))].sort();
@@ -252,15 +254,17 @@ export function bundlePlan<I>(def: WorkflowDefinition<I>, input: I, results: rea
       notes.push({ kind: n.kind, text });
     }
   }
-  return {
-    id: newId(),
-    createdAt: new Date().toISOString(),
-    ...body,
-    findings: results.flatMap((r) => r.result.findings),
-    notes,
-    touchesSecrets: results.some((r) => r.result.touchesSecrets),
-    digest: planDigest(body),
-  };
+  return sealPlan(
+    {
+      id: newId(),
+      createdAt: new Date().toISOString(),
+      ...body,
+      findings: results.flatMap((r) => r.result.findings),
+      notes,
+      touchesSecrets: results.some((r) => r.result.touchesSecrets),
+    },
+    policy,
+  );
 }
 
 /** Fold several specialist drafts into one step result. */

@@ -12,7 +12,7 @@ async function record(ctx: CliContext, values: Record<string, unknown>, position
   const outcome = await decide(id, { decision, by, ...(reason !== undefined ? { reason } : {}) }, { projectDir: ctx.projectDir, actor: by });
   if (ctx.json) printJson(ctx, { ok: true, ...outcome });
   else {
-    ctx.out(`${decision} plan ${outcome.planId} (${outcome.digest}) by ${by}`);
+    ctx.out(`${decision} plan ${outcome.planId} (${outcome.digest}) by ${outcome.by}`);
     if (outcome.gate) ctx.out(`${outcome.gate.gate}: ${outcome.gate.status}`);
     if (decision === "approved") ctx.out(`next: devops-pack apply ${outcome.planId} --dir <dir>`);
   }

@@ -1,5 +1,6 @@
 import { badInput } from "../../../core/errors.js";
 import { verdict } from "../../../core/gates/engine.js";
+import { escapeLabel } from "../../../core/text.js";
 import { defaultStoreConfig, openStore } from "../../../core/store/index.js";
 import { showPlan } from "../../../agents/manager/runtime.js";
 import { onePositional } from "../args.js";
@@ -40,7 +41,8 @@ export async function runPlanShow(ctx: CliContext, values: Record<string, unknow
   for (const line of renderPlan(stored.plan, stored.gates)) ctx.out(line);
   ctx.out("");
   ctx.out(stored.approvals.length === 0 ? "approvals: none" : "approvals:");
-  for (const a of stored.approvals) ctx.out(`  ${a.decision} by ${a.by} at ${a.decidedAt} for ${a.digest}${a.reason ? ` — ${a.reason}` : ""}`);
+  // Names and reasons are checked when recorded, but the store can be edited: print them escaped.
+  for (const a of stored.approvals) ctx.out(`  ${a.decision} by ${escapeLabel(a.by, 100)} at ${a.decidedAt} for ${a.digest}${a.reason ? ` — ${escapeLabel(a.reason, 2000)}` : ""}`);
   if (files) {
     for (const a of stored.plan.artifacts) {
       ctx.out(`\n=== ${a.path} (${a.kind}) ===`);

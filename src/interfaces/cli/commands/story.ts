@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import { badInput } from "../../../core/errors.js";
+import { escapeBlock, escapeLabel } from "../../../core/text.js";
 import { runStory } from "../../story.js";
 import type { StoryOutcome } from "../../story.js";
 import { optionalString } from "../args.js";
@@ -21,10 +22,12 @@ async function askForId(ctx: CliContext): Promise<string> {
 
 function render(ctx: CliContext, o: StoryOutcome): void {
   const s = o.story;
-  ctx.out(`story ${s.id}: ${s.title}${s.epic ? `  (epic: ${s.epic})` : ""}  [${o.tracker}: ${s.source}]`);
-  if (o.task && !o.created) ctx.out(`DevOps task already exists, not created again: ${o.task.title} → ${o.task.location}`);
-  else if (o.task) ctx.out(`created: ${o.task.title} → ${o.task.location} (linked to story ${s.id})`);
-  else ctx.out(`dry run: would create "${o.draft.title}"`);
+  // Titles come from files and trackers: printed with control, bidi and zero-width characters escaped.
+  const id = escapeLabel(s.id, 100);
+  ctx.out(`story ${id}: ${escapeLabel(s.title)}${s.epic ? `  (epic: ${escapeLabel(s.epic)})` : ""}  [${o.tracker}: ${escapeLabel(s.source)}]`);
+  if (o.task && !o.created) ctx.out(`DevOps task already exists, not created again: ${escapeLabel(o.task.title)} → ${escapeLabel(o.task.location)}`);
+  else if (o.task) ctx.out(`created: ${escapeLabel(o.task.title)} → ${escapeLabel(o.task.location)} (linked to story ${id})`);
+  else ctx.out(`dry run: would create "${escapeLabel(o.draft.title)}"`);
   ctx.out(`  labels: ${o.draft.labels.join(", ")}`);
   ctx.out(`  priority: ${o.draft.priority}${s.priority ? ` (story: ${s.priority})` : ""}   story points: ${o.draft.storyPoints} (complexity ${o.complexity.score}: ${o.complexity.factors.map((f) => `${f.name} ${f.points}`).join(", ")})`);
   ctx.out(`  needs: ${o.needs.map((n) => `${n.id} (${n.reason})`).join("; ") || "none derived"}`);
@@ -34,9 +37,9 @@ function render(ctx: CliContext, o: StoryOutcome): void {
   for (const f of o.tasksWritten) ctx.out(`  task file: ${f}`);
   if (o.dryRun) {
     ctx.out("");
-    ctx.out(o.draft.body);
+    ctx.out(escapeBlock(o.draft.body));
   }
-  for (const w of o.warnings) ctx.err(`warning: ${w}`);
+  for (const w of o.warnings) ctx.err(`warning: ${escapeLabel(w, 1000)}`);
 }
 
 export async function runStoryCommand(ctx: CliContext, values: Record<string, unknown>, positionals: string[]): Promise<number> {
