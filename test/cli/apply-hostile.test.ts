@@ -36,14 +36,32 @@ function cleanError(r: CliResult, code: number, pattern: RegExp): void {
   expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
 }
 
-/** Rewrites a stored plan's artifacts (re-hashed, so integrity holds): a hostile or broken plan in the store. */
-function rewritePlan(dir: string, id: string, edit: (plan: Plan) => void): void {
+/**
+ * Forges a hostile plan in the store from a stored one: a new id, edited artifacts
+ * (re-hashed, so integrity holds) and the audit entries devops-pack would have
+ * written. Anyone who can write the store can do this (docs/security.md: local mode
+ * detects edits, not forgeries); apply's own path checks are what still stands.
+ */
+function forgePlan(dir: string, id: string, edit: (plan: Plan) => void): string {
   const db = openRawSqlite(join(dir, ".devops-pack/state.db"));
-  const plan = JSON.parse(db.value("select plan_json from plans where id = ?", id) as string) as Plan;
+  const row = db.all("select * from plans where id = ?", id)[0]!;
+  const plan = JSON.parse(row.plan_json as string) as Plan;
+  plan.id = `f${id.slice(1)}`;
   edit(plan);
   plan.digest = planDigest(plan);
-  db.run("update plans set plan_json = ?, digest = ? where id = ?", JSON.stringify(plan), plan.digest, id);
+  const at = new Date().toISOString();
+  db.run(
+    "insert into plans (id, run_id, created_at, task_type, agent, environment, digest, touches_secrets, plan_json) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    plan.id, row.run_id, at, row.task_type, row.agent, row.environment, plan.digest, row.touches_secrets, JSON.stringify(plan),
+  );
+  db.run("insert into audit_log (at, actor, action, subject, data_json) values (?, 'mallory', 'plan.saved', ?, ?)", at, `plan:${plan.id}`, JSON.stringify({ digest: plan.digest }));
+  const gates = db.all("select gate, status, score, threshold, result_json from gate_results where plan_id = ? order by seq", id);
+  for (const g of gates) {
+    db.run("insert into gate_results (plan_id, gate, status, score, threshold, result_json, recorded_at) values (?, ?, ?, ?, ?, ?, ?)", plan.id, g.gate, g.status, g.score, g.threshold, g.result_json, at);
+  }
+  db.run("insert into audit_log (at, actor, action, subject, data_json) values (?, 'mallory', 'gates.recorded', ?, ?)", at, `plan:${plan.id}`, JSON.stringify({ gates: gates.map((g) => ({ gate: g.gate, status: g.status })) }));
   db.close();
+  return plan.id;
 }
 
 function plantJournal(repo: string, journal: unknown): string {
@@ -144,8 +162,8 @@ describe("finding 11: writes never follow symlinks", () => {
 
 describe("finding 13: clean errors instead of stack traces", () => {
   it("very long artifact paths are refused (exit 3), not ENAMETOOLONG", () => {
-    const { dir, id } = stagingPlan();
-    rewritePlan(dir, id, (plan) => {
+    const { dir, id: made } = stagingPlan();
+    const id = forgePlan(dir, made, (plan) => {
       plan.artifacts.push(artifact(`deep/${"x".repeat(300)}.yml`, "yaml", `${markerLine("devops_cicd")}\nx: 1\n`));
     });
     cleanError(cli(["apply", id], { cwd: dir }), 3, /longer than 255 bytes/);
@@ -213,8 +231,8 @@ describe("finding 14a: hand edits", () => {
 
 describe("finding 14b: .git and .devops-pack as any segment", () => {
   it.each(["sub/.git/hooks/pre-commit", ".Git/config", "a/.DEVOPS-PACK/state.db"])("a stored plan writing %s is refused", (path) => {
-    const { dir, id } = stagingPlan();
-    rewritePlan(dir, id, (plan) => {
+    const { dir, id: made } = stagingPlan();
+    const id = forgePlan(dir, made, (plan) => {
       plan.artifacts.push(artifact(path, "yaml", `${markerLine("devops_cicd")}\nx: 1\n`));
     });
     cleanError(cli(["apply", id], { cwd: dir }), 3, /Refused: artifact path .*writes into \.git\/|Refused: artifact path .*writes into \.devops-pack\//i);
