@@ -44,8 +44,7 @@ type Bound = { kind: "too-many-documents" | "too-deep" | "too-many-keys"; offset
  * an explicit stack (no recursion, so deep nesting cannot overflow it): the
  * first bound it crosses, or undefined.
  */
-function overBound(doc: CST.Document, source: string): Omit<Bound, "message"> & { message: (line: number) => string } | undefined {
-  let keys = 0;
+function overBound(doc: CST.Document, source: string, counted: { keys: number }): (Omit<Bound, "message"> & { message: (line: number) => string }) | undefined {
   const stack: [CST.Token, number][] = doc.value ? [[doc.value, 1]] : [];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [token, depth] = top;
@@ -57,13 +56,12 @@ function overBound(doc: CST.Document, source: string): Omit<Bound, "message"> & 
         message: (line) => `${source}: YAML collections nested more than ${MAX_YAML_DEPTH} deep at line ${line}; the limit is ${MAX_YAML_DEPTH} levels`,
       };
     }
-    keys += token.items.length;
-    if (keys > MAX_YAML_KEYS) {
+    counted.keys += token.items.length;
+    if (counted.keys > MAX_YAML_KEYS) {
       return {
         kind: "too-many-keys",
         offset: token.offset,
-        message: (line) =>
-          `${source}: a YAML document with more than ${MAX_YAML_KEYS} keys and items (the collection at line ${line} goes past it); the limit is ${MAX_YAML_KEYS} per document, split the document`,
+        message: (line) => `${source} has more than ${MAX_YAML_KEYS} YAML keys and items (the collection at line ${line} goes past it); the limit is ${MAX_YAML_KEYS} per file, split the file`,
       };
     }
     for (const item of token.items) {
@@ -118,9 +116,9 @@ function locateError(e: YAMLError, lc: LineCounter): void {
 
 /**
  * Parse YAML (or JSON) with bounded, linear work: the size cap, at most
- * MAX_YAML_DOCUMENTS documents, and per document at most MAX_YAML_KEYS keys
- * and items nested at most MAX_YAML_DEPTH deep, each checked before the
- * document is built. Past a bound the whole file is refused with one issue
+ * MAX_YAML_DOCUMENTS documents and MAX_YAML_KEYS keys and items in all, and
+ * nesting at most MAX_YAML_DEPTH deep, each checked before a document is
+ * built. Past a bound the whole file is refused with one issue
  * that names the limit. Otherwise every document comes back with its errors:
  * syntax, duplicate keys, and custom tags unless `customTags: "ignore"`.
  * Aliases are not expanded here (see MAX_ALIAS_COUNT). Never throws.
@@ -131,6 +129,7 @@ export function readYamlDocuments(text: string, source: string, options: YamlRea
   const lc = new LineCounter();
   let bound: Bound | undefined;
   let count = 0;
+  const counted = { keys: 0 };
   function* bounded(tokens: Generator<CST.Token>): Generator<CST.Token> {
     for (const token of tokens) {
       if (token.type === "document") {
@@ -143,7 +142,7 @@ export function readYamlDocuments(text: string, source: string, options: YamlRea
           };
           return;
         }
-        const over = overBound(token, source);
+        const over = overBound(token, source, counted);
         if (over) {
           bound = { kind: over.kind, offset: over.offset, message: over.message(lc.linePos(over.offset).line) };
           return;

@@ -26,8 +26,8 @@ describe("bounded YAML parsing (finding 9)", () => {
   it("refuses a task with 100k keys, naming the limit and the line", () => {
     const text = task("    extra:\n" + keys(100_000, "      "));
     const message = badInputMessage(() => parseTaskDocument(text, "keys.yaml"));
-    expect(message).toContain(`keys.yaml: a YAML document with more than ${MAX_YAML_KEYS} keys and items`);
-    expect(message).toContain(`the limit is ${MAX_YAML_KEYS} per document`);
+    expect(message).toContain(`keys.yaml has more than ${MAX_YAML_KEYS} YAML keys and items`);
+    expect(message).toContain(`the limit is ${MAX_YAML_KEYS} per file, split the file`);
     expect(message).toMatch(/line 6:/);
   });
 
@@ -75,6 +75,12 @@ describe("bounded YAML parsing (finding 9)", () => {
     );
     const atLimit = readYamlDocuments("a: 1\n" + "---\nb: 2\n".repeat(MAX_YAML_DOCUMENTS - 1), "ok.yaml");
     expect(atLimit.ok && atLimit.value.docs.length).toBe(MAX_YAML_DOCUMENTS);
+  });
+
+  it("counts keys across the documents of a file", () => {
+    const docs = Array.from({ length: 3 }, () => keys(30_000)).join("---\n");
+    const r = readYamlDocuments(docs, "three.yaml");
+    expect(!r.ok && r.issue.message).toMatch(/^three\.yaml has more than 65536 YAML keys and items \(the collection at line 60003 goes past it\)/);
   });
 
   it("a task file with a second document is refused at the second document's line", () => {
