@@ -1,5 +1,5 @@
 import type { CST, Document, DocumentOptions, ParseOptions, SchemaOptions, YAMLError } from "yaml";
-import { Composer, isMap, isScalar, isSeq, LineCounter, Parser, visit, YAMLParseError } from "yaml";
+import { Composer, isMap, isScalar, isSeq, Lexer, LineCounter, Parser, visit, YAMLParseError } from "yaml";
 import type { Issue, Result } from "./result.js";
 import { fail, ok } from "./result.js";
 import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES, MAX_YAML_DEPTH, MAX_YAML_DOCUMENTS, MAX_YAML_KEYS } from "./limits.js";
@@ -39,6 +39,40 @@ export interface YamlDocuments {
 
 type Bound = { kind: "too-many-documents" | "too-deep" | "too-many-keys"; offset: number; message: string };
 
+const keysMessage = (source: string, line: number) =>
+  `${source} has more than ${MAX_YAML_KEYS} YAML keys and items (past it at line ${line}); the limit is ${MAX_YAML_KEYS} per file, split the file`;
+const depthMessage = (source: string, line: number) => `${source}: YAML collections nested more than ${MAX_YAML_DEPTH} deep at line ${line}; the limit is ${MAX_YAML_DEPTH} levels`;
+
+/** Tokens the lexer adds that are not source text. */
+const MARKERS = new Set(["\x02", "\x18", "\x1f"]);
+
+/**
+ * A first pass over the lexer's tokens, which cost a fraction of building the
+ * CST: each `:`, `-` and `,` indicator is at least one key or item (less one
+ * per flow collection, for a trailing comma), and `[`/`{` nest. It refuses
+ * only what the exact pass would refuse, and early, so that a hostile file
+ * is not fully parsed first. Block nesting is left to the exact pass.
+ */
+function lexBound(text: string): Omit<Bound, "message"> & { message: (source: string, line: number) => string } | undefined {
+  let indicators = 0;
+  let flows = 0;
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token.length === 1) {
+      if (token === ":" || token === "-" || token === ",") {
+        if (++indicators - flows > MAX_YAML_KEYS) return { kind: "too-many-keys", offset, message: keysMessage };
+      } else if (token === "[" || token === "{") {
+        flows++;
+        if (++depth > MAX_YAML_DEPTH) return { kind: "too-deep", offset, message: depthMessage };
+      } else if (token === "]" || token === "}") depth = Math.max(0, depth - 1);
+      else if (MARKERS.has(token)) continue;
+    }
+    offset += token.length;
+  }
+  return undefined;
+}
+
 /**
  * The work one CST document will cost, measured before it is composed, with
  * an explicit stack (no recursion, so deep nesting cannot overflow it): the
@@ -50,19 +84,11 @@ function overBound(doc: CST.Document, source: string, counted: { keys: number })
     const [token, depth] = top;
     if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection") continue;
     if (depth > MAX_YAML_DEPTH) {
-      return {
-        kind: "too-deep",
-        offset: token.offset,
-        message: (line) => `${source}: YAML collections nested more than ${MAX_YAML_DEPTH} deep at line ${line}; the limit is ${MAX_YAML_DEPTH} levels`,
-      };
+      return { kind: "too-deep", offset: token.offset, message: (line) => depthMessage(source, line) };
     }
     counted.keys += token.items.length;
     if (counted.keys > MAX_YAML_KEYS) {
-      return {
-        kind: "too-many-keys",
-        offset: token.offset,
-        message: (line) => `${source} has more than ${MAX_YAML_KEYS} YAML keys and items (the collection at line ${line} goes past it); the limit is ${MAX_YAML_KEYS} per file, split the file`,
-      };
+      return { kind: "too-many-keys", offset: token.offset, message: (line) => keysMessage(source, line) };
     }
     for (const item of token.items) {
       if (item.key) stack.push([item.key, depth + 1]);
@@ -127,6 +153,13 @@ export function readYamlDocuments(text: string, source: string, options: YamlRea
   const big = tooLarge(text, source);
   if (big) return { ok: false, issue: big };
   const lc = new LineCounter();
+  const early = lexBound(text);
+  if (early) {
+    lc.addNewLine(0);
+    for (let i = text.indexOf("\n"); i >= 0 && i < early.offset; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
+    const at = lc.linePos(early.offset);
+    return { ok: false, issue: { message: early.message(source, at.line), path: source, kind: early.kind, line: at.line, column: at.col } };
+  }
   let bound: Bound | undefined;
   let count = 0;
   const counted = { keys: 0 };

@@ -18,8 +18,8 @@ describe("Kubernetes manifests past the parsing bounds", () => {
     expect(r.objects).toEqual([]);
     expect(r.error).toEqual({
       file: "cm.yaml",
-      line: 6,
-      message: `cm.yaml has more than ${MAX_YAML_KEYS} YAML keys and items (the collection at line 6 goes past it); the limit is ${MAX_YAML_KEYS} per file, split the file`,
+      line: 65_537,
+      message: `cm.yaml has more than ${MAX_YAML_KEYS} YAML keys and items (past it at line 65537); the limit is ${MAX_YAML_KEYS} per file, split the file`,
     });
   });
 
@@ -29,9 +29,14 @@ describe("Kubernetes manifests past the parsing bounds", () => {
   });
 
   it(`more than ${MAX_YAML_DOCUMENTS} documents are refused, and the file at the limit is read`, () => {
-    const over = Array.from({ length: 20_000 }, (_, i) => pod(i)).join("---\n");
+    const small = (i: number) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}}\n`;
+    const over = Array.from({ length: 20_000 }, (_, i) => small(i)).join("---\n");
     expect(parseManifestFile({ path: "pods.yaml", content: over }).error?.message).toBe(
-      `pods.yaml holds more than ${MAX_YAML_DOCUMENTS} YAML documents (document ${MAX_YAML_DOCUMENTS + 1} starts at line ${MAX_YAML_DOCUMENTS * 9}); the limit is ${MAX_YAML_DOCUMENTS} per file, split the file`,
+      `pods.yaml holds more than ${MAX_YAML_DOCUMENTS} YAML documents (document ${MAX_YAML_DOCUMENTS + 1} starts at line ${MAX_YAML_DOCUMENTS * 4}); the limit is ${MAX_YAML_DOCUMENTS} per file, split the file`,
+    );
+    // 20k full Pods pass the key limit first.
+    expect(parseManifestFile({ path: "pods.yaml", content: Array.from({ length: 20_000 }, (_, i) => pod(i)).join("---\n") }).error?.message).toContain(
+      `the limit is ${MAX_YAML_KEYS} per file`,
     );
     const atLimit = parseManifestFile({ path: "pods.yaml", content: Array.from({ length: MAX_YAML_DOCUMENTS }, (_, i) => pod(i)).join("---\n") });
     expect(atLimit.error).toBeUndefined();
