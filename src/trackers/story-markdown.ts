@@ -12,6 +12,7 @@ import { parseDocument, stringify } from "yaml";
 import type { Issue, Result } from "../core/result.js";
 import { fail, ok } from "../core/result.js";
 import type { AcceptanceCriterion, Priority, Story } from "../core/stories/types.js";
+import { MAX_STORY_LINE } from "../core/limits.js";
 import { MAX_INPUT_BYTES, parseYamlSafe } from "../core/yaml.js";
 
 /** Files carrying this in their header were written by devops-pack; they are not stories. */
@@ -110,11 +111,76 @@ export function stripLeadingEmoji(value: string): string {
 // Story files
 
 const FENCE = /^\s{0,3}(```|~~~)/;
-const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
-const FIELD = /^\s{0,3}\*\*([^*\n]+?):?\*\*:?[ \t]*(.*?)\s*$/;
-const CHECKBOX = /^\s*[-*+]\s+\[([ xX])\]\s+(.*?)\s*$/;
-const STORY_HEADING = /^Story\s+([A-Za-z0-9][\w.-]*?)\s*(?::\s*|\s[–—-]\s*|$)(.*)$/i;
 const ID = /^[A-Za-z0-9][\w.-]*$/;
+
+// The line syntax below is read by code, not by regular expressions such as
+// `\s+(.*?)\s*#*\s*$`: their adjacent quantifiers over the same characters
+// backtrack cubically on a line of many spaces (issue 12, finding 10a). Each
+// function reads its line once, and gives what that expression gave.
+
+const WS = /\s/;
+/** `.` does not match these, so a capture that holds one made the old expressions fail. */
+const LINE_BREAK = /[\r\u2028\u2029]/;
+
+/** The end of `s` without the trailing run of `c`. */
+function withoutTrailing(s: string, c: string): string {
+  let end = s.length;
+  while (end > 0 && s[end - 1] === c) end--;
+  return s.slice(0, end);
+}
+
+/** `## Title ##` → level 2, "Title": up to 3 spaces, 1–6 `#`, whitespace, then the text without closing `#`s. */
+export function headingOf(line: string): { level: number; text: string } | undefined {
+  const m = /^\s{0,3}(#{1,6})(?=\s)/.exec(line);
+  if (!m) return undefined;
+  const text = withoutTrailing(line.slice(m[0].length).trimEnd(), "#").trim();
+  return LINE_BREAK.test(text) ? undefined : { level: m[1]?.length ?? 1, text };
+}
+
+/** `**Key:** value` → "Key", "value" (the colon may sit inside or after the stars). */
+export function fieldOf(line: string): { name: string; value: string } | undefined {
+  const m = /^\s{0,3}\*\*/.exec(line);
+  if (!m) return undefined;
+  const start = m[0].length;
+  const star = line.indexOf("*", start);
+  if (star < 0 || line[star + 1] !== "*") return undefined;
+  let name = line.slice(start, star);
+  if (name.endsWith(":") && name.length > 1) name = name.slice(0, -1);
+  if (name === "" || name.includes("\n")) return undefined;
+  let at = star + 2;
+  if (line[at] === ":") at++;
+  while (line[at] === " " || line[at] === "\t") at++;
+  const value = line.slice(at).trimEnd();
+  return LINE_BREAK.test(value) ? undefined : { name, value };
+}
+
+/** `- [x] text` → done, "text". */
+export function checkboxOf(line: string): { done: boolean; text: string } | undefined {
+  const m = /^\s*[-*+]\s+\[([ xX])\](?=\s)/.exec(line);
+  if (!m) return undefined;
+  const text = line.slice(m[0].length).trim();
+  return LINE_BREAK.test(text) ? undefined : { done: m[1] !== " ", text };
+}
+
+/**
+ * `Story 6.1.14.3: Title` (or `Story 6.1 – Title`, or `Story 6.1`) → id and
+ * title. The id is the shortest run of id characters after which come a
+ * colon, a dash after whitespace, or the end.
+ */
+export function storyHeadingOf(text: string): { id: string; title: string } | undefined {
+  if (!/^story\s/i.test(text)) return undefined;
+  let i = 5;
+  while (i < text.length && WS.test(text[i] ?? "")) i++;
+  if (!/[A-Za-z0-9]/.test(text[i] ?? "")) return undefined;
+  for (let end = i + 1; ; end++) {
+    let k = end;
+    while (k < text.length && WS.test(text[k] ?? "")) k++;
+    const c = text[k];
+    const rest = c === undefined ? "" : c === ":" || (k > end && /[–—-]/.test(c)) ? text.slice(k + 1).trimStart() : undefined;
+    if (rest !== undefined) return LINE_BREAK.test(rest) ? undefined : { id: text.slice(i, end), title: rest };
+    if (!/[\w.-]/.test(text[end] ?? "")) return undefined;
+  }
+}
 
 function fieldName(raw: string): string {
   return raw.trim().toLowerCase().replace(/\s+/g, " ");
@@ -158,18 +224,29 @@ export function readStoryMarkdown(text: string, source: string): Result<Story | 
   let inMetadata = false;
   let acLevel = 0; // heading level of the acceptance-criteria section we are in; 0 = none
 
+  const long = lines.findIndex((l) => l.length > MAX_STORY_LINE);
+  if (long >= 0) {
+    return fail([
+      {
+        message: `${source}: line ${long + 1} is ${lines[long]?.length} characters long; the limit is ${MAX_STORY_LINE} characters per line, break it into shorter lines`,
+        path: source,
+        line: long + 1,
+        kind: "line-too-long",
+      },
+    ]);
+  }
   for (const line of lines) {
     if (FENCE.test(line)) inFence = !inFence;
-    const heading = inFence ? null : HEADING.exec(line);
+    const heading = inFence ? undefined : headingOf(line);
     if (heading) {
-      const level = heading[1]?.length ?? 1;
-      const textOf = stripLeadingEmoji(heading[2] ?? "");
+      const level = heading.level;
+      const textOf = stripLeadingEmoji(heading.text);
       if (acLevel > 0 && level <= acLevel) acLevel = 0;
       if (level > 1 || title !== undefined) metadataBlock = false;
       if (title === undefined && level === 1) {
-        const m = STORY_HEADING.exec(textOf);
-        headingId = m?.[1];
-        title = m ? (m[2] ?? "").trim() : textOf;
+        const m = storyHeadingOf(textOf);
+        headingId = m?.id;
+        title = m ? m.title.trim() : textOf;
         continue;
       }
       if (/^acceptance criteria\b/i.test(textOf)) {
@@ -178,15 +255,15 @@ export function readStoryMarkdown(text: string, source: string): Result<Story | 
       }
     }
     if (acLevel > 0) {
-      const box = inFence ? null : CHECKBOX.exec(line);
-      if (box) criteria.push({ text: box[2] ?? "", done: box[1] !== " " });
+      const box = inFence ? undefined : checkboxOf(line);
+      if (box) criteria.push({ text: box.text, done: box.done });
       continue;
     }
-    const field = inFence ? null : FIELD.exec(line);
+    const field = inFence ? undefined : fieldOf(line);
     if (field) {
-      const name = fieldName(field[1] ?? "");
+      const name = fieldName(field.name);
       const known = ["story id", "epic", "priority", "labels", "components", TASK_LINK_LABEL.toLowerCase()].includes(name);
-      if (known && !fields.has(name)) fields.set(name, field[2] ?? "");
+      if (known && !fields.has(name)) fields.set(name, field.value);
       // The metadata block under the title (Status, Owner, ...) is not description.
       if (known || metadataBlock) {
         inMetadata = metadataBlock;
@@ -300,7 +377,7 @@ export function withTaskLink(text: string, title: string, target: string): strin
   let at = h1 + 1;
   while (at < lines.length && (lines[at] ?? "").trim() === "") at++;
   let end = at;
-  while (end < lines.length && FIELD.test(lines[end] ?? "")) end++;
+  while (end < lines.length && fieldOf(lines[end] ?? "") !== undefined) end++;
   if (end > at) {
     lines.splice(end, 0, "", linkLine);
   } else {

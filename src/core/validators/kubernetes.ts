@@ -21,17 +21,16 @@
  * cannot run here, so templates are not rendered by the gate.
  */
 import type { Document } from "yaml";
-import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import type { ArtifactValidator } from "../gates/engine.js";
 import type { Artifact } from "../plans/plan.js";
 import type { Issue, Result } from "../result.js";
 import { fail, ok } from "../result.js";
 import { didYouMean } from "../suggest.js";
-import { tooLarge } from "../yaml.js";
+import { readYamlDocuments, tooLarge } from "../yaml.js";
 import { CUSTOM_RESOURCES, KNOWN_GROUPS, OPERATOR_FIELDS } from "./custom-resources.js";
 import type { Plain, YamlFile, YamlPath } from "./yaml-nodes.js";
-import { dotted, isPlainObject, nodeIssue, readDocuments, syntaxIssues, toPlain, YAML_OPTIONS } from "./yaml-nodes.js";
+import { dotted, isPlainObject, nodeIssue, readDocuments, syntaxIssues, toPlain } from "./yaml-nodes.js";
 
 export const KUBERNETES_TOOL = "kubernetes-models 4.5.1 (Kubernetes 1.30 schemas) + @kubernetes-models/prometheus-operator 4.4.4 + Chaos Mesh, LitmusChaos and Velero CRD schemas";
 export const HELM_TOOL = "devops-pack Helm chart checks (Chart.yaml, values.schema.json, Go template syntax)";
@@ -926,8 +925,10 @@ function checkJsonSchema(node: unknown, at: string, errors: Issue[], path: strin
 }
 
 function yamlMapping(content: string, path: string, what: string): Result<Plain> {
-  const lc = new LineCounter();
-  const doc = parseDocument(content, { ...YAML_OPTIONS, lineCounter: lc });
+  const read = readYamlDocuments(content, path, { single: true });
+  if (!read.ok) return fail([read.issue]);
+  const doc = read.value.docs[0];
+  if (!doc) return ok({});
   if (doc.errors.length > 0) return fail(syntaxIssues(doc, path));
   const value: unknown = toPlain(doc);
   if (value === null || value === undefined) return ok({});

@@ -4,16 +4,14 @@
  * as issues, and the line and column of a value by its path so that each error
  * points at the offending node.
  */
-import type { Document, DocumentOptions, ParseOptions, SchemaOptions } from "yaml";
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import type { Document } from "yaml";
+import type { LineCounter } from "yaml";
+import { isMap, isScalar, isSeq } from "yaml";
 import { MAX_ALIAS_COUNT } from "../limits.js";
 import type { Issue } from "../result.js";
-import { firstLine, tooLarge } from "../yaml.js";
+import { firstLine, readYamlDocuments } from "../yaml.js";
 
 export { firstLine };
-
-/** Duplicate keys are errors; no custom tags; YAML 1.2 core schema. */
-export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { uniqueKeys: true, strict: true, prettyErrors: true, customTags: [] };
 
 export type YamlPath = (string | number)[];
 export type Plain = Record<string, unknown>;
@@ -64,12 +62,15 @@ export function nodeIssue(f: YamlFile, at: YamlPath, message: string, kind: stri
   return { message, path: f.path, kind, ...(pos ? { line: pos.line, column: pos.column } : {}) };
 }
 
-/** Every document of a file, with line positions; a file over MAX_INPUT_BYTES is refused unparsed. */
+/**
+ * Every document of a file, with line positions, read by core/yaml's bounded,
+ * linear reader (duplicate keys and custom tags are errors of their
+ * documents). A file over MAX_INPUT_BYTES or past a parsing bound (documents,
+ * keys, nesting) is refused: `tooLarge` holds the issue that names the limit.
+ */
 export function readDocuments(content: string, path: string): { tooLarge: Issue } | { lc: LineCounter; docs: Document.Parsed[] } {
-  const big = tooLarge(content, path);
-  if (big) return { tooLarge: big };
-  const lc = new LineCounter();
-  return { lc, docs: parseAllDocuments(content, { ...YAML_OPTIONS, lineCounter: lc }) };
+  const read = readYamlDocuments(content, path);
+  return read.ok ? read.value : { tooLarge: read.issue };
 }
 
 /** A document's syntax errors (duplicate keys included) as issues, each at its line. */

@@ -5,6 +5,7 @@
  * flags, ENV/ARG/LABEL pairs, multi-stage builds and ARG before FROM.
  * Never throws: a file that is not a Dockerfile becomes a ParseError.
  */
+import { MAX_DOCKERFILE_INSTRUCTIONS, MAX_DOCKERFILE_STAGES } from "../../core/limits.js";
 import { MAX_INPUT_BYTES } from "../../core/yaml.js";
 import type { ParseError, SourceFile } from "../types.js";
 import type { Dockerfile, Flag, Heredoc, Instruction, KeyValue, SourceText, Span, Stage } from "./model.js";
@@ -78,10 +79,15 @@ const HEREDOC_MARKER = /(?<!<)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
 function heredocMarkers(text: string): { stripTabs: boolean; quoted: boolean; delimiter: string }[] {
   const found: { stripTabs: boolean; quoted: boolean; delimiter: string }[] = [];
   const re = new RegExp(HEREDOC_MARKER.source, "g");
+  // Quotes before each marker, counted on from the previous marker (a recount from the start was quadratic).
+  let singles = 0;
+  let doubles = 0;
+  let counted = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const before = text.slice(0, m.index);
-    const singles = (before.match(/'/g) ?? []).length;
-    const doubles = (before.match(/"/g) ?? []).length;
+    for (; counted < m.index; counted++) {
+      if (text[counted] === "'") singles++;
+      else if (text[counted] === '"') doubles++;
+    }
     if (singles % 2 === 1 || doubles % 2 === 1) continue;
     found.push({ stripTabs: m[1] === "-", quoted: m[2] !== "", delimiter: m[3]! });
   }
@@ -204,15 +210,18 @@ function buildStages(file: string, instructions: Instruction[], lineCount: numbe
   const globalArgs: Instruction[] = [];
   const stages: Stage[] = [];
   const globals = new Map<string, string | undefined>();
+  // The first stage of each name, for `FROM <stage>`: a look-up, not a search of the earlier stages (quadratic in stages).
+  const stageByName = new Map<string, number>();
   for (const ins of instructions) {
     if (ins.keyword === "FROM") {
       const words = splitWords(ins.args.text, escape);
       const raw = words[0]?.text ?? "";
       const alias = words[1]?.text.toLowerCase() === "as" ? words[2]?.text.toLowerCase() : undefined;
-      const parentIndex = stages.findIndex((s) => s.name !== undefined && s.name === raw.toLowerCase());
+      const parentIndex = stageByName.get(raw.toLowerCase()) ?? -1;
       const resolved = expandVars(raw, globals);
       const prev = stages[stages.length - 1];
       if (prev) prev.endLine = Math.max(prev.line, ins.line - 1);
+      if (alias !== undefined && !stageByName.has(alias)) stageByName.set(alias, stages.length);
       stages.push({
         index: stages.length,
         name: alias,
@@ -246,6 +255,7 @@ export function parseDockerfile(file: string, content: string): Dockerfile | Par
   const lines = content.split(/\r\n|\n|\r/);
   const c: Cursor = { lines, i: 0, escape: "\\" };
   const instructions: Instruction[] = [];
+  let stages = 0;
   try {
     readDirectives(c);
     while (c.i < lines.length) {
@@ -254,7 +264,22 @@ export function parseDockerfile(file: string, content: string): Dockerfile | Par
         c.i++;
         continue;
       }
-      instructions.push(readInstruction(c));
+      if (instructions.length === MAX_DOCKERFILE_INSTRUCTIONS) {
+        return {
+          file,
+          line: c.i + 1,
+          message: `${file} has more than ${MAX_DOCKERFILE_INSTRUCTIONS} instructions (past it at line ${c.i + 1}); the limit is ${MAX_DOCKERFILE_INSTRUCTIONS} per Dockerfile, split it`,
+        };
+      }
+      const ins = readInstruction(c);
+      if (ins.keyword === "FROM" && ++stages > MAX_DOCKERFILE_STAGES) {
+        return {
+          file,
+          line: ins.line,
+          message: `${file} has more than ${MAX_DOCKERFILE_STAGES} build stages (FROM at line ${ins.line}); the limit is ${MAX_DOCKERFILE_STAGES} per Dockerfile`,
+        };
+      }
+      instructions.push(ins);
     }
   } catch (e) {
     if (e instanceof DockerfileSyntaxError) return { file, line: e.line, message: e.message };

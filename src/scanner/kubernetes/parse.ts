@@ -1,14 +1,13 @@
-import type { Document, DocumentOptions, Node as YamlNode, ParseOptions, SchemaOptions } from "yaml";
-import { isAlias, isMap as isYamlMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from "yaml";
+import type { Document, LineCounter, Node as YamlNode } from "yaml";
+import { isAlias, isMap as isYamlMap, isScalar, isSeq, visit } from "yaml";
 import { MAX_ALIAS_COUNT, MAX_INPUT_BYTES } from "../../core/limits.js";
+import { readYamlDocuments } from "../../core/yaml.js";
 import type { ParseError, SourceFile } from "../types.js";
 import type { K8sDocument, K8sMap, K8sObject, K8sObjectSet, PathSegment, Position } from "./model.js";
 import { isMap, WORKLOAD_KINDS } from "./workload.js";
 
 /** Aliases in one file beyond this many are refused (billion laughs); also the cap on alias expansion. */
 export { MAX_ALIAS_COUNT };
-
-const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = { uniqueKeys: true, strict: true, prettyErrors: true, customTags: [], logLevel: "error" };
 
 /** Directives only Helm (not plain Go templates in ConfigMaps) writes. */
 const HELM_DIRECTIVE = /\{\{-?\s*(?:\.Values\b|\.Release\b|\.Chart\b|\.Capabilities\b|\.Files\b|\.Template\b|include\s|template\s|toYaml\b|tpl\s|required\s|\$[\w]*\s*:?=)/;
@@ -140,9 +139,11 @@ function parseFileUnsafe(file: SourceFile): FileParse {
   const manifest = looksLikeManifest(content);
   if (manifest && HELM_DIRECTIVE.test(content)) return failure(path, "Helm template, render it first (helm template …) and scan the output");
 
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(content, { ...PARSE_OPTIONS, lineCounter: lc });
-  if (!Array.isArray(docs)) return { objects: [] };
+  // Bounded and linear: documents, keys and nesting are capped before each document is built.
+  // Custom tags are left to the library (it reads the value untagged), as before.
+  const read = readYamlDocuments(content, path, { customTags: "ignore" });
+  if (!read.ok) return failure(path, read.issue.message, read.issue.line);
+  const { lc, docs } = read.value;
 
   let aliases = 0;
   for (const doc of docs) {
@@ -239,7 +240,9 @@ export function buildObjectSet(objects: readonly K8sObject[]): K8sObjectSet {
     byKind.set(o.kind, list);
     if (o.kind === "NetworkPolicy") {
       const key = nsKey(o.namespace, o.file);
-      policies.set(key, [...(policies.get(key) ?? []), o]);
+      const list = policies.get(key);
+      if (list) list.push(o);
+      else policies.set(key, [o]);
     }
     if (o.kind === "ServiceAccount" && o.name !== undefined) {
       const key = `${nsKey(o.namespace, o.file)}/${o.name}`;
