@@ -4,6 +4,7 @@
  * used to write outside the target, lose a hand edit, or print a stack trace.
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -46,7 +47,7 @@ function forgePlan(dir: string, id: string, edit: (plan: Plan) => void): string 
   const db = openRawSqlite(join(dir, ".devops-pack/state.db"));
   const row = db.all("select * from plans where id = ?", id)[0]!;
   const plan = JSON.parse(row.plan_json as string) as Plan;
-  plan.id = `f${id.slice(1)}`;
+  plan.id = randomBytes(6).toString("hex"); // a new plan, not an edit of the stored one
   edit(plan);
   plan.digest = planDigest(plan);
   const at = new Date().toISOString();
