@@ -4,29 +4,24 @@
  * exist yet, and through dangling ones. A real MCP client over an in-memory
  * transport drives the real tools.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { cicdInput, toolText } from "../helpers/mcp.js";
 import { DevopsPackError } from "../../src/core/errors.js";
 import type { McpContext } from "../../src/interfaces/mcp/server.js";
 import { createMcpContext, createMcpServer, insideRoot } from "../../src/interfaces/mcp/server.js";
-import { REPO } from "../helpers/cli.js";
 
-const cicdInput = (parse(readFileSync(join(REPO, "examples/cicd.yaml"), "utf8")) as { task: { input: Record<string, unknown> } }).task.input;
 
 let outer: string;
 let root: string;
 let ctx: McpContext;
 let client: Client;
 
-function text(r: CallToolResult): string {
-  return r.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
-}
 
 function refusal(fn: () => unknown): DevopsPackError {
   try {
@@ -100,12 +95,12 @@ describe("insideRoot", () => {
 describe("MCP tools keep to the root", () => {
   it("plan_apply into newlink/escaped (newlink -> ..) is refused and writes nothing outside the root", async () => {
     const made = (await client.callTool({ name: "devops_cicd", arguments: { ...cicdInput, environments: ["staging"] } })) as CallToolResult;
-    expect(made.isError, text(made)).toBeFalsy();
+    expect(made.isError, toolText(made)).toBeFalsy();
     const planId = (made.structuredContent as { planId: string }).planId;
     const before = readdirSync(outer).sort();
     const apply = (await client.callTool({ name: "plan_apply", arguments: { id: planId, dir: "newlink/escaped" } })) as CallToolResult;
     expect(apply.isError).toBe(true);
-    expect(text(apply)).toMatch(/^REFUSED: Refused: newlink\/escaped is outside the server's root/);
+    expect(toolText(apply)).toMatch(/^REFUSED: Refused: newlink\/escaped is outside the server's root/);
     expect(existsSync(join(outer, "escaped"))).toBe(false);
     expect(readdirSync(outer).sort()).toEqual(before);
     const dangling = (await client.callTool({ name: "plan_apply", arguments: { id: planId, dir: "dangling" } })) as CallToolResult;
@@ -113,22 +108,22 @@ describe("MCP tools keep to the root", () => {
     expect(existsSync(join(outer, "not-yet"))).toBe(false);
     // Inside the root it still works, into a directory that does not exist yet.
     const ok = (await client.callTool({ name: "plan_apply", arguments: { id: planId, dir: "out/new" } })) as CallToolResult;
-    expect(ok.isError, text(ok)).toBeFalsy();
+    expect(ok.isError, toolText(ok)).toBeFalsy();
     expect(readdirSync(join(root, "out", "new")).length).toBeGreaterThan(0);
   });
 
   it("devops_scan through a link out of the root is refused", async () => {
     const r = (await client.callTool({ name: "devops_scan", arguments: { paths: ["outlink"], threshold: 0 } })) as CallToolResult;
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/^REFUSED: .*outlink is outside the server's root/);
+    expect(toolText(r)).toMatch(/^REFUSED: .*outlink is outside the server's root/);
     const through = (await client.callTool({ name: "devops_scan", arguments: { paths: ["newlink/elsewhere"], threshold: 0 } })) as CallToolResult;
     expect(through.isError).toBe(true);
-    expect(text(through)).not.toContain("secret");
+    expect(toolText(through)).not.toContain("secret");
   });
 
   it("devops_scan that scans nothing is a BAD_INPUT error, not a pass (finding 14f)", async () => {
     const r = (await client.callTool({ name: "devops_scan", arguments: { paths: ["empty"], threshold: 0 } })) as CallToolResult;
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/^BAD_INPUT: Nothing was scanned in empty: 0 files could be scanned\./);
+    expect(toolText(r)).toMatch(/^BAD_INPUT: Nothing was scanned in empty: 0 files could be scanned\./);
   });
 });

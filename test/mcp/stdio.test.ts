@@ -2,15 +2,14 @@ import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cicdInput, connectStdio, toolText } from "../helpers/mcp.js";
 import { parse } from "yaml";
 import { BIN, REPO } from "../helpers/cli.js";
 
 const TASK_TOOLS = ["devops_cicd", "devops_terraform", "devops_kubernetes", "devops_monitoring", "devops_alerting", "devops_incident_runbook", "devops_security"];
-const cicdInput = (parse(readFileSync(join(REPO, "examples/cicd.yaml"), "utf8")) as { task: { input: Record<string, unknown> } }).task.input;
 
 let project: string;
 let client: Client;
@@ -46,9 +45,6 @@ function rawExchange(cwd: string, requests: object[], untilId: number): Promise<
   });
 }
 
-function text(r: CallToolResult): string {
-  return r.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
-}
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), "devops-pack-mcp-"));
@@ -56,15 +52,7 @@ beforeAll(async () => {
   mkdirSync(join(project, "docs", "stories"), { recursive: true });
   copyFileSync(join(REPO, "examples/stories/7.2.1-order-history-api.md"), join(project, "docs/stories/7.2.1-order-history-api.md"));
   writeFileSync(join(project, "infra", "main.tf"), 'resource "aws_s3_bucket" "b" {\n  bucket = "demo"\n}\n');
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN, "mcp", "-C", project],
-    cwd: project,
-    env: { ...(process.env as Record<string, string>), DEVOPS_PACK_ACTOR: "test" },
-    stderr: "pipe",
-  });
-  client = new Client({ name: "devops-pack-test", version: "0.0.0" });
-  await client.connect(transport);
+  client = await connectStdio(project);
 });
 
 afterAll(async () => {
@@ -94,7 +82,7 @@ describe("mcp over stdio", () => {
 
   it("devops_cicd makes a plan whose gates pass, production approval awaiting, and the plan is a resource", async () => {
     const r = (await client.callTool({ name: "devops_cicd", arguments: cicdInput })) as CallToolResult;
-    expect(r.isError, text(r)).toBeFalsy();
+    expect(r.isError, toolText(r)).toBeFalsy();
     const s = r.structuredContent as { planId: string; artifacts: { path: string; sha256: string; content: string }[]; gates: { gate: string; status: string }[] };
     expect(s.planId).toMatch(/^[0-9a-f]+$/);
     expect(s.artifacts.length).toBeGreaterThan(0);
@@ -104,10 +92,10 @@ describe("mcp over stdio", () => {
     expect(Object.entries(status).some(([g, st]) => g.startsWith("gate.quality") && st === "passed")).toBe(true);
     expect(status["gate.security.infra"]).toBe("passed");
     for (const g of s.gates) expect(["passed", "skipped", "awaiting"], g.gate).toContain(g.status);
-    expect(text(r)).toContain(s.planId);
+    expect(toolText(r)).toContain(s.planId);
 
     const list = (await client.callTool({ name: "plan_list", arguments: {} })) as CallToolResult;
-    expect(text(list)).toContain(s.planId);
+    expect(toolText(list)).toContain(s.planId);
     const show = (await client.callTool({ name: "plan_show", arguments: { id: s.planId.slice(0, 6) } })) as CallToolResult;
     expect(show.isError).toBeFalsy();
 
@@ -119,7 +107,7 @@ describe("mcp over stdio", () => {
 
     const apply = (await client.callTool({ name: "plan_apply", arguments: { id: s.planId, dir: "out" } })) as CallToolResult;
     expect(apply.isError).toBe(true);
-    expect(text(apply)).toMatch(/approv/);
+    expect(toolText(apply)).toMatch(/approv/);
   });
 
   it("calls every task tool with its example and gets a plan with no failed gate", async () => {
@@ -138,7 +126,7 @@ describe("mcp over stdio", () => {
       }),
     );
     for (const [tool, r] of results) {
-      expect(r.isError, `${tool}: ${text(r)}`).toBeFalsy();
+      expect(r.isError, `${tool}: ${toolText(r)}`).toBeFalsy();
       const s = r.structuredContent as { artifacts: unknown[]; gates: { gate: string; status: string }[] };
       expect(s.artifacts.length, tool).toBeGreaterThan(0);
       expect(s.gates.filter((g) => g.status === "failed"), tool).toEqual([]);
@@ -150,16 +138,16 @@ describe("mcp over stdio", () => {
     const s = r.structuredContent as { planId: string; artifacts: { path: string }[]; gates: { gate: string; status: string }[] };
     expect(s.gates.find((g) => g.gate === "gate.approval.production")?.status).toBe("skipped");
     const apply = (await client.callTool({ name: "plan_apply", arguments: { id: s.planId, dir: "out" } })) as CallToolResult;
-    expect(apply.isError, text(apply)).toBeFalsy();
+    expect(apply.isError, toolText(apply)).toBeFalsy();
     expect(existsSync(join(project, "out", s.artifacts[0]!.path))).toBe(true);
     const story = (await client.callTool({ name: "story_preview", arguments: { id: "7.2.1" } })) as CallToolResult;
-    expect(story.isError, text(story)).toBeFalsy();
+    expect(story.isError, toolText(story)).toBeFalsy();
     expect((story.structuredContent as { dryRun: boolean; created: boolean }).dryRun).toBe(true);
     expect((story.structuredContent as { created: boolean }).created).toBe(false);
     expect(existsSync(join(project, ".devops-pack", "stories"))).toBe(false);
     const unknown = (await client.callTool({ name: "story_preview", arguments: { id: "9.9.9" } })) as CallToolResult;
     expect(unknown.isError).toBe(true);
-    expect(text(unknown)).toContain("9.9.9");
+    expect(toolText(unknown)).toContain("9.9.9");
   });
 
   it("lists and gets the agents' prompts", async () => {
@@ -184,7 +172,7 @@ describe("mcp over stdio", () => {
 
   it("read-only tools: scan under the root, rules", async () => {
     const scan = (await client.callTool({ name: "devops_scan", arguments: { paths: ["infra"], threshold: 0 } })) as CallToolResult;
-    expect(scan.isError, text(scan)).toBeFalsy();
+    expect(scan.isError, toolText(scan)).toBeFalsy();
     expect((scan.structuredContent as { score: number }).score).toBeTypeOf("number");
     const rules = (await client.callTool({ name: "rules_list", arguments: {} })) as CallToolResult;
     expect((rules.structuredContent as { rules: unknown[] }).rules.length).toBeGreaterThan(0);
@@ -193,18 +181,18 @@ describe("mcp over stdio", () => {
   it("error paths: bad input names the field; a path outside the root is refused; unknown tool", async () => {
     const bad = (await client.callTool({ name: "devops_cicd", arguments: { ...cicdInput, platform: "nope", extra_field: 1 } })) as CallToolResult;
     expect(bad.isError).toBe(true);
-    expect(text(bad)).toMatch(/^BAD_INPUT: Invalid arguments for devops_cicd:\n/);
-    expect(text(bad)).toContain('Invalid value "nope" for arguments.platform. Valid values: github_actions.');
-    expect(text(bad)).toContain("Unknown field 'extra_field' in arguments. Valid fields: ");
+    expect(toolText(bad)).toMatch(/^BAD_INPUT: Invalid arguments for devops_cicd:\n/);
+    expect(toolText(bad)).toContain('Invalid value "nope" for arguments.platform. Valid values: github_actions.');
+    expect(toolText(bad)).toContain("Unknown field 'extra_field' in arguments. Valid fields: ");
     const huge = (await client.callTool({ name: "devops_cicd", arguments: { ...cicdInput, name: "x".repeat(3_000_000) } })) as CallToolResult;
     expect(huge.isError).toBe(true);
-    expect(text(huge)).toMatch(/^BAD_INPUT: The arguments of devops_cicd are 3\d{6} bytes; the limit is 2097152 bytes/);
+    expect(toolText(huge)).toMatch(/^BAD_INPUT: The arguments of devops_cicd are 3\d{6} bytes; the limit is 2097152 bytes/);
     const longValue = (await client.callTool({ name: "devops_cicd", arguments: { ...cicdInput, platform: "y".repeat(100_000) } })) as CallToolResult;
-    expect(text(longValue)).toContain(`Invalid value "${"y".repeat(59)}… (100002 characters) for arguments.platform.`);
-    expect(text(longValue).length).toBeLessThan(1000);
+    expect(toolText(longValue)).toContain(`Invalid value "${"y".repeat(59)}… (100002 characters) for arguments.platform.`);
+    expect(toolText(longValue).length).toBeLessThan(1000);
     const outside = (await client.callTool({ name: "devops_scan", arguments: { paths: ["../../etc"] } })) as CallToolResult;
     expect(outside.isError).toBe(true);
-    expect(text(outside)).toMatch(/outside the server's root/);
+    expect(toolText(outside)).toMatch(/outside the server's root/);
     const outsideApply = (await client.callTool({ name: "plan_apply", arguments: { id: "abc", dir: "/tmp" } })) as CallToolResult;
     expect(outsideApply.isError).toBe(true);
     const missing = (await client.callTool({ name: "plan_show", arguments: { id: "ffffffffffff" } })) as CallToolResult;
@@ -220,12 +208,12 @@ describe("mcp over stdio", () => {
   it("read-only tools check their arguments and say which field is wrong and which are valid", async () => {
     const typed = (await client.callTool({ name: "plan_list", arguments: { limit: "ten" } })) as CallToolResult;
     expect(typed.isError).toBe(true);
-    expect(text(typed)).toMatch(/^BAD_INPUT: Invalid arguments for plan_list:\n {2}arguments\.limit: /);
+    expect(toolText(typed)).toMatch(/^BAD_INPUT: Invalid arguments for plan_list:\n {2}arguments\.limit: /);
     const extra = (await client.callTool({ name: "devops_scan", arguments: { paths: ["infra"], treshold: 50 } })) as CallToolResult;
     expect(extra.isError).toBe(true);
-    expect(text(extra)).toContain("Unknown field 'treshold' in arguments. Did you mean threshold?");
+    expect(toolText(extra)).toContain("Unknown field 'treshold' in arguments. Did you mean threshold?");
     const missing = (await client.callTool({ name: "plan_show", arguments: {} })) as CallToolResult;
-    expect(text(missing)).toContain("Missing required field arguments.id");
+    expect(toolText(missing)).toContain("Missing required field arguments.id");
   });
 
   // Checked on the wire: the SDK's Client runs notification handlers a microtask late but
@@ -250,7 +238,7 @@ describe("mcp over stdio", () => {
     const results = (await Promise.all(Array.from({ length: 10 }, () => client.callTool({ name: "devops_cicd", arguments: cicdInput })))) as CallToolResult[];
     const ids = new Set<string>();
     for (const r of results) {
-      expect(r.isError, text(r)).toBeFalsy();
+      expect(r.isError, toolText(r)).toBeFalsy();
       ids.add((r.structuredContent as { planId: string }).planId);
     }
     expect(ids.size).toBe(10);
