@@ -139,14 +139,16 @@ describe("workflow engine", () => {
     const calls: string[] = [];
     const base = { projectDir: dir, source: "in.yaml", actor: "t", store, packs, gateEnv: { validators: VALIDATORS, decisions: [] } };
     try {
-      await runWorkflow(workflow, { greeting: "yo", shout: true }, { ...base, specialists: [echoSpecialist(calls, (i) => i.text === "YO-AGAIN")] }).catch(() => undefined);
+      // The setup must really fail at step 3, or nothing below tests re-running and --fresh.
+      await expect(runWorkflow(workflow, { greeting: "yo", shout: true }, { ...base, specialists: [echoSpecialist(calls, (i) => i.text === "YO-AGAIN")] })).rejects.toThrow(/failed at step 3\/3 \(third\)/);
       calls.length = 0;
       // The greeting changed: every step reads it directly or through exports, so all re-run.
       const changed = await runWorkflow(workflow, { greeting: "hey", shout: true }, { ...base, specialists: [echoSpecialist(calls)] });
       expect(changed.steps.map((s) => s.status)).toEqual(["ran", "ran", "ran"]);
       expect(calls).toEqual(["hey", "hey-again", "HEY-AGAIN"]);
 
-      await runWorkflow(workflow, { greeting: "yo", shout: true }, { ...base, source: "other.yaml", specialists: [echoSpecialist(calls, (i) => i.text === "YO-AGAIN")] }).catch(() => undefined);
+      await expect(runWorkflow(workflow, { greeting: "yo", shout: true }, { ...base, source: "other.yaml", specialists: [echoSpecialist(calls, (i) => i.text === "YO-AGAIN")] })).rejects.toThrow(/failed at step 3\/3 \(third\)/);
+      expect((await store.latestRun({ taskType: "workflow.echo", source: "other.yaml" }))?.status).toBe("failed");
       calls.length = 0;
       const fresh = await runWorkflow(workflow, { greeting: "yo", shout: true }, { ...base, source: "other.yaml", fresh: true, specialists: [echoSpecialist(calls)] });
       expect(fresh.resumedFrom).toBeUndefined();
