@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { isDevopsPackError } from "../../src/core/errors.js";
 import { loadPacks } from "../../src/core/packs/loader.js";
 import { artifact, markerLine } from "../../src/core/plans/plan.js";
 import type { Specialist } from "../../src/core/specialist.js";
@@ -138,18 +139,62 @@ describe("workflow engine", () => {
     const calls: string[] = [];
     const base = { projectDir: dir, source: "in.yaml", actor: "t", store, packs, gateEnv: { validators: VALIDATORS, decisions: [] } };
     try {
-      await runWorkflow(workflow, { greeting: "yo", shout: true }, { ...base, specialists: [echoSpecialist(calls, (i) => i.text === "YO-AGAIN")] }).catch(() => undefined);
+      // The setup must really fail at step 3, or nothing below tests re-running and --fresh.
+      await expect(runWorkflow(workflow, { greeting: "yo", shout: true }, { ...base, specialists: [echoSpecialist(calls, (i) => i.text === "YO-AGAIN")] })).rejects.toThrow(/failed at step 3\/3 \(third\)/);
       calls.length = 0;
       // The greeting changed: every step reads it directly or through exports, so all re-run.
       const changed = await runWorkflow(workflow, { greeting: "hey", shout: true }, { ...base, specialists: [echoSpecialist(calls)] });
       expect(changed.steps.map((s) => s.status)).toEqual(["ran", "ran", "ran"]);
       expect(calls).toEqual(["hey", "hey-again", "HEY-AGAIN"]);
 
-      await runWorkflow(workflow, { greeting: "yo", shout: true }, { ...base, source: "other.yaml", specialists: [echoSpecialist(calls, (i) => i.text === "YO-AGAIN")] }).catch(() => undefined);
+      await expect(runWorkflow(workflow, { greeting: "yo", shout: true }, { ...base, source: "other.yaml", specialists: [echoSpecialist(calls, (i) => i.text === "YO-AGAIN")] })).rejects.toThrow(/failed at step 3\/3 \(third\)/);
+      expect((await store.latestRun({ taskType: "workflow.echo", source: "other.yaml" }))?.status).toBe("failed");
       calls.length = 0;
       const fresh = await runWorkflow(workflow, { greeting: "yo", shout: true }, { ...base, source: "other.yaml", fresh: true, specialists: [echoSpecialist(calls)] });
       expect(fresh.resumedFrom).toBeUndefined();
       expect(calls).toEqual(["yo", "yo-again", "YO-AGAIN"]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("checks every step's declared tasks before step 1: all problems at once, by workflow-input path, no specialist run, nothing stored", async () => {
+    const { dir, store, packs } = await setup();
+    const calls: string[] = [];
+    interface Sections {
+      first: Record<string, unknown>;
+      third: Record<string, unknown>;
+    }
+    const declared = defineWorkflow<Sections>({
+      id: "declared",
+      title: "Declared",
+      summary: "steps that declare their tasks",
+      schema: z.strictObject({ first: z.record(z.string(), z.unknown()), third: z.record(z.string(), z.unknown()) }),
+      steps: [
+        { id: "one", title: "One", reads: (i) => i.first, tasks: (i) => [{ type: "test.echo", input: i.first, at: "first" }], run: async (ctx) => ({ ...(await ctx.plan("test.echo", ctx.input.first, "first")), touchesSecrets: false, exports: null }) },
+        { id: "two", title: "Two", reads: () => null, tasks: () => [], run: () => Promise.resolve({ artifacts: [], findings: [], notes: [], touchesSecrets: false, environments: [], exports: null }) },
+        {
+          id: "three",
+          title: "Three",
+          reads: (i) => i.third,
+          // `text` comes from first.greeting in the workflow input; `extra` would come from an earlier step, so its problems are the step's.
+          tasks: (i) => [{ type: "test.echo", input: { ...i.third, text: i.first["greeting"] }, at: "third", from: { text: "first.greeting" }, later: ["extra"] }],
+          run: async (ctx) => ({ ...(await ctx.plan("test.echo", { ...ctx.input.third, text: ctx.input.first["greeting"] }, "third")), touchesSecrets: false, exports: null }),
+        },
+      ],
+    });
+    try {
+      const err = await runWorkflow(declared, { first: { text: 5 }, third: { txet: "x", extra: 1 } }, { projectDir: dir, source: "in.yaml", actor: "t", store, packs, specialists: [echoSpecialist(calls)], gateEnv: { validators: VALIDATORS, decisions: [] } }).then(
+        () => new Error("the run did not fail"),
+        (e: unknown) => e as Error,
+      );
+      expect(isDevopsPackError(err) && err.exitCode).toBe(2);
+      expect(err.message).toMatch(/^in\.yaml: invalid declared workflow input \(3 problems, found before any step ran; nothing was stored\):$/m);
+      expect(isDevopsPackError(err) && (err.data?.issues as { path: string }[]).map((i) => i.path)).toEqual(["first.text", "first.greeting", "third"]);
+      expect(err.message).toContain("Unknown field 'txet' in third. Did you mean text?");
+      expect(err.message).not.toContain("extra");
+      expect(calls).toEqual([]);
+      expect(await store.latestRun({ taskType: "workflow.declared", source: "in.yaml" })).toBeUndefined();
     } finally {
       await store.close();
     }

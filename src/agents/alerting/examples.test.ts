@@ -1,6 +1,5 @@
 /**
- * The proposed example tasks (src/agents/alerting/examples/, which the lead
- * copies to examples/) run through the real task parser, the schema, the
+ * The alerting example tasks in the repository's examples/ run through the real task parser, the schema, the
  * planner, promtool, amtool and the security scanner.
  */
 import { describe, expect, it } from "vitest";
@@ -8,7 +7,7 @@ import { alertingSpecialist } from "./index.js";
 import { scanFiles } from "../testing/scan.js";
 import { planExample, requireTool, validatePlan } from "./testing/tools.js";
 
-describe("src/agents/alerting/examples", () => {
+describe("examples/alerting*.yaml", () => {
   it("alerting.yaml: two services, PagerDuty and Opsgenie, production: valid, tested, scanned clean", async () => {
     requireTool("promtool");
     requireTool("amtool");

@@ -16,7 +16,7 @@ const EXAMPLES = readdirSync(EXAMPLES_DIR)
   .sort();
 
 describe("golden files", () => {
-  it("cover both proposed examples", () => {
+  it("cover both alerting examples in examples/", () => {
     expect(EXAMPLES).toEqual(["alerting-analyze.yaml", "alerting.yaml"]);
   });
 

@@ -163,12 +163,16 @@ describe("helmValidator", () => {
   it("checks values.schema.json as a JSON schema", async () => {
     const good = JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", type: "object", additionalProperties: false, required: ["a"], properties: { a: { type: "integer", minimum: 1 } } });
     expect((await validateHelm(good, "charts/api/values.schema.json")).ok).toBe(true);
-    const bad = JSON.stringify({ type: "object", additionalProperties: false, required: ["b"], properties: { a: { type: "int", pattern: "([" } } });
-    expect((await validateHelm(bad, "charts/api/values.schema.json")).errors.map((e) => e.message)).toEqual([
-      "schema.required: 'b' is required but not among the properties, and additionalProperties is false",
-      "schema.properties.a.type: 'int' is not a JSON schema type",
-      "schema.properties.a.pattern: '([' is not a valid regular expression",
+    // Ajv's meta-schema check first, then compiling (strict mode): a wrong type name, an unknown property in required, a broken pattern.
+    const messages = async (schema: object) => (await validateHelm(JSON.stringify(schema), "charts/api/values.schema.json")).errors.map((e) => e.message);
+    expect((await messages({ type: "object", properties: { a: { type: "int" } } }))[0]).toBe(
+      'values.schema.json: /properties/a/type: must be equal to one of the allowed values: ["array","boolean","integer","null","number","object","string"]',
+    );
+    expect(await messages({ type: "object", additionalProperties: false, required: ["b"], properties: { a: { type: "integer" } } })).toEqual([
+      expect.stringMatching(/^values\.schema\.json: strict mode: required property "b" is not defined/),
     ]);
+    expect(await messages({ type: "object", properties: { a: { type: "string", pattern: "([" } } })).toEqual([expect.stringMatching(/^values\.schema\.json: .*Invalid regular expression/)]);
+    expect(await messages({ $schema: "http://json-schema.org/draft-04/schema#", type: "object" })).toEqual([expect.stringContaining("is not a draft this gate validates; declare one of http://json-schema.org/draft-07/schema#")]);
     expect((await validateHelm("{", "charts/api/values.schema.json")).errors[0]?.kind).toBe("syntax");
   });
 

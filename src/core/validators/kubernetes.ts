@@ -16,10 +16,14 @@
  * schemas of custom-resources.ts. Other custom resources are skipped with a
  * warning, not an error. kubernetes-models is imported on first use only.
  *
- * helm: Chart.yaml, values files, values.schema.json and the templates'
- * Go-template syntax (delimiters, blocks, known functions). Helm itself
- * cannot run here, so templates are not rendered by the gate.
+ * helm: Chart.yaml, the templates' Go-template syntax (delimiters, blocks,
+ * known functions), values.schema.json (compiled by Ajv for the draft it
+ * declares, after Ajv's meta-schema check) and the values: values.yaml and
+ * every values-<env>.yaml merged over it are validated against the schema,
+ * as Helm does before rendering (helm-values.ts). Helm itself cannot run
+ * here, so templates are not rendered by the gate.
  */
+import type { ValidateFunction } from "ajv";
 import type { Document } from "yaml";
 import { z } from "zod";
 import type { ArtifactValidator } from "../gates/engine.js";
@@ -28,12 +32,13 @@ import type { Issue, Result } from "../result.js";
 import { fail, ok } from "../result.js";
 import { didYouMean } from "../suggest.js";
 import { readYamlDocuments, tooLarge } from "../yaml.js";
+import { checkValues, compileValuesSchema, mergeHelmValues } from "./helm-values.js";
 import { CUSTOM_RESOURCES, KNOWN_GROUPS, OPERATOR_FIELDS } from "./custom-resources.js";
 import type { Plain, YamlFile, YamlPath } from "./yaml-nodes.js";
 import { dotted, isPlainObject, nodeIssue, readDocuments, syntaxIssues, toPlain } from "./yaml-nodes.js";
 
 export const KUBERNETES_TOOL = "kubernetes-models 4.5.1 (Kubernetes 1.30 schemas) + @kubernetes-models/prometheus-operator 4.4.4 + Chaos Mesh, LitmusChaos and Velero CRD schemas";
-export const HELM_TOOL = "devops-pack Helm chart checks (Chart.yaml, values.schema.json, Go template syntax)";
+export const HELM_TOOL = "devops-pack Helm chart checks (Chart.yaml, values against values.schema.json with ajv 8, Go template syntax)";
 
 interface Validatable {
   validate(): void;
@@ -869,61 +874,6 @@ const chartYaml = z
   })
   .passthrough();
 
-const JSON_TYPES = new Set(["object", "array", "string", "number", "integer", "boolean", "null"]);
-const SCHEMA_MAPS = ["properties", "patternProperties", "definitions", "$defs"] as const;
-const SCHEMA_LISTS = ["allOf", "anyOf", "oneOf"] as const;
-const SCHEMA_SINGLE = ["not", "items", "additionalProperties", "propertyNames", "if", "then", "else", "contains", "additionalItems"] as const;
-
-/** Structural checks of a JSON schema (draft-07): types, keywords' shapes, required names, patterns. */
-function checkJsonSchema(node: unknown, at: string, errors: Issue[], path: string): void {
-  if (typeof node === "boolean") return;
-  if (!isPlainObject(node)) {
-    errors.push({ message: `${at}: a schema must be an object or a boolean`, path, kind: "schema" });
-    return;
-  }
-  const type = node["type"];
-  for (const t of Array.isArray(type) ? type : type === undefined ? [] : [type]) {
-    if (typeof t !== "string" || !JSON_TYPES.has(t)) errors.push({ message: `${at}.type: '${String(t)}' is not a JSON schema type`, path, kind: "schema" });
-  }
-  const required = node["required"];
-  if (required !== undefined) {
-    if (!Array.isArray(required) || !required.every((r) => typeof r === "string")) errors.push({ message: `${at}.required: a list of property names`, path, kind: "schema" });
-    else if (isPlainObject(node["properties"]) && node["additionalProperties"] === false) {
-      for (const r of required) if (!(r in node["properties"])) errors.push({ message: `${at}.required: '${r}' is required but not among the properties, and additionalProperties is false`, path, kind: "schema" });
-    }
-  }
-  for (const key of ["pattern"] as const) {
-    const p = node[key];
-    if (p === undefined) continue;
-    if (typeof p !== "string") {
-      errors.push({ message: `${at}.pattern: a regular expression string`, path, kind: "schema" });
-      continue;
-    }
-    try {
-      new RegExp(p, "u");
-    } catch {
-      errors.push({ message: `${at}.pattern: '${p}' is not a valid regular expression`, path, kind: "schema" });
-    }
-  }
-  if (node["enum"] !== undefined && !(Array.isArray(node["enum"]) && node["enum"].length > 0)) errors.push({ message: `${at}.enum: a non-empty list`, path, kind: "schema" });
-  for (const key of ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems"] as const) {
-    if (node[key] !== undefined && typeof node[key] !== "number") errors.push({ message: `${at}.${key}: a number`, path, kind: "schema" });
-  }
-  for (const key of SCHEMA_MAPS) {
-    const m = node[key];
-    if (m === undefined) continue;
-    if (!isPlainObject(m)) errors.push({ message: `${at}.${key}: an object of schemas`, path, kind: "schema" });
-    else for (const [k, v] of Object.entries(m)) checkJsonSchema(v, `${at}.${key}.${k}`, errors, path);
-  }
-  for (const key of SCHEMA_LISTS) {
-    const l = node[key];
-    if (l === undefined) continue;
-    if (!Array.isArray(l) || l.length === 0) errors.push({ message: `${at}.${key}: a non-empty list of schemas`, path, kind: "schema" });
-    else l.forEach((v, i) => checkJsonSchema(v, `${at}.${key}[${i}]`, errors, path));
-  }
-  for (const key of SCHEMA_SINGLE) if (node[key] !== undefined) checkJsonSchema(node[key], `${at}.${key}`, errors, path);
-}
-
 function yamlMapping(content: string, path: string, what: string): Result<Plain> {
   const read = readYamlDocuments(content, path, { single: true });
   if (!read.ok) return fail([read.issue]);
@@ -936,11 +886,12 @@ function yamlMapping(content: string, path: string, what: string): Result<Plain>
   return ok(value);
 }
 
-function validateHelmFile(content: string, path: string): Result<null> {
+function validateHelmFile(content: string, path: string): Result<null> | Promise<Result<null>> {
   const big = tooLarge(content, path);
   if (big) return fail([big]);
   const file = path.split("/").pop() ?? path;
   const inTemplates = /(^|\/)templates\//.test(path);
+  if (file === "values.schema.json") return compileValuesSchema(content, path).then((r) => (r.ok ? ok(null) : fail(r.errors)));
   if (inTemplates && /\.(ya?ml|tpl|txt)$/.test(file)) {
     try {
       parseGoTemplate(content);
@@ -956,18 +907,6 @@ function validateHelmFile(content: string, path: string): Result<null> {
     const r = chartYaml.safeParse(m.value);
     return r.success ? ok(null) : fail(r.error.issues.map((i) => ({ message: `Chart.yaml ${i.path.join(".") || "object"}: ${i.message}`, path, kind: "schema" })));
   }
-  if (file === "values.schema.json") {
-    let schema: unknown;
-    try {
-      schema = JSON.parse(content);
-    } catch (e) {
-      return fail([{ message: `values.schema.json is not JSON: ${(e as Error).message}`, path, kind: "syntax" }]);
-    }
-    const errors: Issue[] = [];
-    if (!isPlainObject(schema) || schema["type"] !== "object") errors.push({ message: "values.schema.json: the top-level schema must describe an object (type: object)", path, kind: "schema" });
-    checkJsonSchema(schema, "schema", errors, path);
-    return errors.length === 0 ? ok(null) : fail(errors);
-  }
   if (/^values.*\.ya?ml$/.test(file)) {
     const m = yamlMapping(content, path, file);
     return m.ok ? ok(null) : fail(m.errors);
@@ -980,17 +919,69 @@ function validateHelmFile(content: string, path: string): Result<null> {
   return ok(null, [{ message: `${file}: no check for this file`, path, kind: "skipped" }]);
 }
 
-/** Validate one file of a Helm chart. Never throws. */
+/** Validate one file of a Helm chart on its own (values are not checked against a schema it cannot see). Never throws. */
 export async function validateHelm(content: string, path: string): Promise<Result<null>> {
   try {
-    return validateHelmFile(content, path);
+    return await validateHelmFile(content, path);
   } catch (e) {
     return fail([{ message: `the Helm checks failed on ${path}: ${(e as Error).message}`, path, kind: "tool-error" }]);
   }
 }
 
+const VALUES_FILE = /^values(-[^/]+)?\.ya?ml$/;
+
+/**
+ * The chart's values against its values.schema.json, for each values file at
+ * a chart's root whose schema is in the plan: values.yaml on its own, every
+ * other values file merged over values.yaml (as `helm -f` does). A values
+ * file that cannot be checked because its schema or values.yaml is broken
+ * fails too, naming why, so a broken schema never lets values through.
+ */
+async function valuesAgainstSchema(a: Artifact, plan: readonly Artifact[], schemas: Map<string, Promise<Result<ValidateFunction>>>): Promise<Issue[]> {
+  const slash = a.path.lastIndexOf("/");
+  const dir = slash < 0 ? "" : a.path.slice(0, slash + 1);
+  const file = a.path.slice(slash + 1);
+  if (!VALUES_FILE.test(file)) return [];
+  const schemaFile = plan.find((x) => x.path === `${dir}values.schema.json`);
+  if (!schemaFile) return [];
+  let compiled = schemas.get(schemaFile.path);
+  if (!compiled) schemas.set(schemaFile.path, (compiled = compileValuesSchema(schemaFile.content, schemaFile.path)));
+  const validate = await compiled;
+  if (!validate.ok) return [{ message: `${file} is not validated: ${dir}values.schema.json does not compile (see its errors)`, path: a.path, kind: "schema" }];
+  const own = yamlMapping(a.content, a.path, file);
+  if (!own.ok) return []; // its parse error is already reported
+  if (file === "values.yaml" || file === "values.yml") return checkValues(validate.value, own.value, file, a.path);
+  const baseFile = plan.find((x) => x.path === `${dir}values.yaml`);
+  if (!baseFile) return checkValues(validate.value, own.value, file, a.path);
+  const base = yamlMapping(baseFile.content, baseFile.path, "values.yaml");
+  if (!base.ok) return [{ message: `${file} is not validated: ${dir}values.yaml, which it is merged over, does not parse`, path: a.path, kind: "schema" }];
+  return checkValues(validate.value, mergeHelmValues(base.value, own.value), `${file} merged over values.yaml`, a.path);
+}
+
+/**
+ * The gate's form: every file's own checks, plus values checked against the
+ * chart's values.schema.json (which needs the other files of the plan). Never throws.
+ */
+export async function validateHelmAll(artifacts: readonly Artifact[], plan: readonly Artifact[]): Promise<Map<string, Result<null>>> {
+  const schemas = new Map<string, Promise<Result<ValidateFunction>>>();
+  const out = new Map<string, Result<null>>();
+  for (const a of artifacts) {
+    const own = await validateHelm(a.content, a.path);
+    let extra: Issue[];
+    try {
+      extra = await valuesAgainstSchema(a, plan, schemas);
+    } catch (e) {
+      extra = [{ message: `the Helm values checks failed on ${a.path}: ${(e as Error).message}`, path: a.path, kind: "tool-error" }];
+    }
+    out.set(a.path, extra.length === 0 ? own : fail([...own.errors, ...extra], own.warnings));
+  }
+  return out;
+}
+
 export const helmValidator: ArtifactValidator = {
   kind: "helm",
   tool: HELM_TOOL,
-  validate: (a: Artifact) => validateHelm(a.content, a.path),
+  // On its own an artifact is checked with only itself in view; the gate engine uses validateAll with the whole plan.
+  validate: async (a: Artifact) => (await validateHelmAll([a], [a])).get(a.path)!,
+  validateAll: validateHelmAll,
 };

@@ -15,7 +15,8 @@ import type { AlertingInput } from "../index.js";
 import { alertingSpecialist } from "../index.js";
 
 export const ROOT = resolve(import.meta.dirname, "../../../..");
-export const EXAMPLES_DIR = resolve(import.meta.dirname, "../examples");
+/** The repository's examples/; this agent's tasks are the alerting*.yaml files there. */
+export const EXAMPLES_DIR = join(ROOT, "examples");
 
 const PACKAGES: Record<string, string> = { promtool: "prometheus", amtool: "prometheus-alertmanager" };
 

@@ -11,11 +11,12 @@ import type { IncidentInput } from "../index.js";
 import { incidentInputSchema, incidentSpecialist } from "../index.js";
 
 export const ROOT = resolve(import.meta.dirname, "../../../..");
-export const EXAMPLES = resolve(import.meta.dirname, "../examples");
+/** The repository's examples/; this agent's tasks are the incident*.yaml files there. */
+export const EXAMPLES = join(ROOT, "examples");
 
 export function exampleFiles(): string[] {
   return readdirSync(EXAMPLES)
-    .filter((f) => /\.ya?ml$/.test(f))
+    .filter((f) => /^incident.*\.ya?ml$/.test(f))
     .sort();
 }
 

@@ -6,9 +6,14 @@
  * every step's files into one bundle plan, and runs the gates on the whole
  * bundle. A failed run resumes: the next run of the same workflow from the
  * same source reuses every step whose inputs did not change.
+ *
+ * Before step 1, every step's specialist tasks (as far as the workflow input
+ * alone determines them: `StepDefinition.tasks`) are validated against their
+ * specialists' schemas, and every problem is reported at once, by its path in
+ * the workflow input. A refused input stores nothing: no run, no step.
  */
 import { randomBytes } from "node:crypto";
-import type { z } from "zod";
+import { z } from "zod";
 import { DevopsPackError, badInput } from "../../../core/errors.js";
 import type { GateEnvironment, Verdict } from "../../../core/gates/engine.js";
 import { evaluateGates, verdict } from "../../../core/gates/engine.js";
@@ -19,6 +24,7 @@ import { loadProjectConfig } from "../../../core/config.js";
 import type { EnvironmentPolicy } from "../../../core/plans/environments.js";
 import { canonicalJson, sealPlan, sha256 } from "../../../core/plans/plan.js";
 import type { Finding } from "../../../core/findings.js";
+import type { Issue } from "../../../core/result.js";
 import { readProjectFiles } from "../../../core/project-files.js";
 import type { StepRecord, Store } from "../../../core/store/index.js";
 import { validateTaskInput } from "../../../core/tasks/parse.js";
@@ -48,11 +54,30 @@ export interface StepContext<I> {
   plan(type: string, input: unknown, label: string): Promise<PlanDraft & { agent: string; environments: string[] }>;
 }
 
+/** A specialist task a step will run, as the workflow input alone determines it (checked before step 1). */
+export interface PlannedTask {
+  type: string;
+  input: Record<string, unknown>;
+  /** The path, in the workflow input, of the section the task is built from, e.g. `alerting` or `services[1].kubernetes`. */
+  at: string;
+  /** Top-level task fields filled from elsewhere in the workflow input, and where they come from (e.g. `name` → `services[1].name`). */
+  from?: Record<string, string>;
+  /** Top-level task fields an earlier step's exports fill (placeholders here): their problems are left to the step. */
+  later?: readonly string[];
+}
+
 export interface StepDefinition<I> {
   id: string;
   title: string;
   /** The part of the workflow input this step reads (with the earlier exports it digests what it was given). */
   reads(input: I): unknown;
+  /**
+   * The specialist tasks this step will run, built from the workflow input
+   * alone. The engine validates them all before step 1; a step that runs
+   * specialists should declare them here (the step still validates its
+   * tasks when it runs, so one without this is checked only then).
+   */
+  tasks?(input: I): PlannedTask[];
   run(ctx: StepContext<I>): Promise<Omit<StepResult, "tasks"> & { tasks?: StepResult["tasks"] }>;
 }
 
@@ -125,6 +150,49 @@ export function workflowInput<I>(def: WorkflowDefinition<I>, value: unknown, sou
   return r.data;
 }
 
+function pathOf(prefix: string, path: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`;
+  return out;
+}
+
+/**
+ * Every problem in the specialist tasks the steps will run, each named by its
+ * path in the workflow input (`alerting.routing`, `services[1].kubernetes.replicas`).
+ */
+export async function checkStepInputs<I>(def: WorkflowDefinition<I>, input: I, specialists: readonly SpecialistEntry[]): Promise<Issue[]> {
+  const byType = new Map(specialists.map((s) => [s.taskType, s]));
+  const problems: Issue[] = [];
+  for (const step of def.steps) {
+    for (const task of step.tasks?.(input) ?? []) {
+      const entry = byType.get(task.type);
+      if (!entry) {
+        problems.push({ path: task.at, kind: "not-built", message: `${task.at}: step ${step.id} needs task type ${task.type}, which is not built. Task types that run today: ${[...byType.keys()].sort().join(", ")}.` });
+        continue;
+      }
+      const specialist = await entry.load();
+      const r = specialist.schema.safeParse(task.input, { reportInput: true });
+      if (r.success) continue;
+      for (const found of r.error.issues) {
+        const head = found.path[0];
+        if (typeof head === "string" && task.later?.includes(head)) continue;
+        // A field an earlier step fills is not unknown either: drop it from an unknown-field issue.
+        const issue = found.code === "unrecognized_keys" && found.path.length === 0 ? { ...found, keys: found.keys.filter((k) => !task.later?.includes(k)) } : found;
+        if (issue.code === "unrecognized_keys" && issue.keys.length === 0) continue;
+        const elsewhere = typeof head === "string" ? task.from?.[head] : undefined;
+        const where = elsewhere !== undefined ? pathOf(elsewhere, issue.path.slice(1)) : pathOf(task.at, issue.path);
+        const taskWhere = pathOf(TASK_PREFIX, issue.path);
+        for (const d of describeZodError(new z.ZodError([issue]), specialist.schema, TASK_PREFIX)) {
+          problems.push({ ...d, path: d.path === taskWhere ? where : (d.path ?? where).replace(taskWhere, where), message: d.message.replaceAll(taskWhere, where) });
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+const TASK_PREFIX = "task.input";
+
 function newId(): string {
   return randomBytes(6).toString("hex");
 }
@@ -156,9 +224,13 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Run a workflow end to end: steps (resuming a failed run), bundle, gates, store. */
+/** Run a workflow end to end: every step's input checked, then steps (resuming a failed run), bundle, gates, store. */
 export async function runWorkflow<I>(def: WorkflowDefinition<I>, input: I, opts: WorkflowRunOptions): Promise<WorkflowOutcome> {
   const { store } = opts;
+  const problems = await checkStepInputs(def, input, opts.specialists);
+  if (problems.length > 0) {
+    throw badInput(`${opts.source}: invalid ${def.id} workflow input (${problems.length} problem${problems.length === 1 ? "" : "s"}, found before any step ran; nothing was stored):\n` + problems.map((p) => `  ${p.message}`).join("\n"), { source: opts.source, issues: problems });
+  }
   const taskType = `workflow.${def.id}`;
   const previous = opts.fresh ? undefined : await store.latestRun({ taskType, source: opts.source });
   const resumable = previous && previous.status !== "succeeded" ? previous : undefined;

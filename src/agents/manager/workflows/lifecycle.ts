@@ -10,7 +10,7 @@ import { artifact, markerLine } from "../../../core/plans/plan.js";
 import { badInput } from "../../../core/errors.js";
 import type { Service, Slo } from "../../observability/index.js";
 import { dashboardUid, metricsOf, namespaceOf, objectivePercent } from "../../observability/index.js";
-import type { StepContext, StepDefinition } from "./engine.js";
+import type { PlannedTask, StepContext, StepDefinition } from "./engine.js";
 import { combine, defineWorkflow, MANAGER_AGENT } from "./engine.js";
 import type { PlanningChange } from "./feedback.js";
 import { applyFeedback } from "./feedback.js";
@@ -46,6 +46,21 @@ export interface ExportedAlert {
 
 function planned(ctx: StepContext<LifecycleInput>): LifecycleInput {
   return (ctx.exports.get("planning") as PlanningExports).input;
+}
+
+/** What the planning step will hand the others: the input with the post-mortem action items applied. */
+function plannedFrom(input: LifecycleInput): LifecycleInput {
+  return applyFeedback(input).input;
+}
+
+/** Where top-level task fields come from in the workflow input, except those the section sets itself (its value wins). */
+function filledFrom(section: Record<string, unknown>, fields: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).filter(([k]) => !Object.hasOwn(section, k)));
+}
+
+/** Run a planned task as this step's specialist task. */
+function runTask(ctx: StepContext<LifecycleInput>, t: PlannedTask) {
+  return ctx.plan(t.type, t.input, t.at);
 }
 
 /** The observability fields of a lifecycle service (what monitoring, alerting and incident response take). */
@@ -110,21 +125,35 @@ export const planningStep: StepDefinition<LifecycleInput> = {
   },
 };
 
+function terraformTask(input: LifecycleInput): PlannedTask[] {
+  return input.infrastructure.terraform ? [{ type: "devops.terraform", input: input.infrastructure.terraform, at: "infrastructure.terraform" }] : [];
+}
+
+function kubernetesTask(input: LifecycleInput, s: LifecycleService & { kubernetes: Record<string, unknown> }, i: number): PlannedTask {
+  const m = metricsOf(s);
+  const k8s: Record<string, unknown> = { environments: input.environments, ...s.kubernetes, name: s.name, namespace: namespaceOf(s) };
+  if (m.port !== undefined) k8s.metrics = { port: m.port, path: m.path };
+  const at = `services[${i}]`;
+  return { type: "devops.kubernetes", input: k8s, at: `${at}.kubernetes`, from: { ...filledFrom(s.kubernetes, { environments: "environments" }), name: `${at}.name`, namespace: `${at}.namespace`, ...(m.port !== undefined ? { metrics: `${at}.metrics` } : {}) } };
+}
+
 export const infrastructureStep: StepDefinition<LifecycleInput> = {
   id: "infrastructure",
   title: "Infrastructure",
   reads: (input) => ({ infrastructure: input.infrastructure, services: input.services.map((s) => ({ name: s.name, namespace: s.namespace, metrics: s.metrics, kind: s.kind, kubernetes: s.kubernetes })), environments: input.environments }),
+  tasks: (raw) => {
+    const input = plannedFrom(raw);
+    return [...terraformTask(input), ...input.services.flatMap((s, i) => (s.kubernetes ? [kubernetesTask(input, { ...s, kubernetes: s.kubernetes }, i)] : []))];
+  },
   run: async (ctx) => {
     const input = planned(ctx);
     const drafts = [];
-    if (input.infrastructure.terraform) drafts.push(await ctx.plan("devops.terraform", input.infrastructure.terraform, "infrastructure.terraform"));
+    for (const t of terraformTask(input)) drafts.push(await runTask(ctx, t));
     const deployed: DeployedService[] = [];
     for (const [i, s] of input.services.entries()) {
       if (!s.kubernetes) continue;
       const m = metricsOf(s);
-      const k8s: Record<string, unknown> = { environments: input.environments, ...s.kubernetes, name: s.name, namespace: namespaceOf(s) };
-      if (m.port !== undefined) k8s.metrics = { port: m.port, path: m.path };
-      drafts.push(await ctx.plan("devops.kubernetes", k8s, `services[${i}].kubernetes`));
+      drafts.push(await runTask(ctx, kubernetesTask(input, { ...s, kubernetes: s.kubernetes }, i)));
       deployed.push({ service: s.name, namespace: namespaceOf(s), ...(m.port !== undefined ? { metricsPort: m.port } : {}) });
     }
     return combine(drafts, { deployed });
@@ -145,30 +174,50 @@ function prefixWorkflows(service: string, artifacts: readonly Artifact[]): Artif
   });
 }
 
+function cicdTask(input: LifecycleInput, s: LifecycleService & { cicd: Record<string, unknown> }, i: number): PlannedTask {
+  return { type: "devops.cicd", input: { environments: input.environments, ...s.cicd, name: s.name }, at: `services[${i}].cicd`, from: { ...filledFrom(s.cicd, { environments: "environments" }), name: `services[${i}].name` } };
+}
+
 export const cicdStep: StepDefinition<LifecycleInput> = {
   id: "cicd",
   title: "CI/CD",
   reads: (input) => ({ services: input.services.map((s) => ({ name: s.name, cicd: s.cicd })), environments: input.environments }),
+  tasks: (raw) => {
+    const input = plannedFrom(raw);
+    return input.services.flatMap((s, i) => (s.cicd ? [cicdTask(input, { ...s, cicd: s.cicd }, i)] : []));
+  },
   run: async (ctx) => {
     const input = planned(ctx);
     const withPipelines = input.services.filter((s) => s.cicd !== undefined);
     const drafts = [];
     for (const s of withPipelines) {
       const i = input.services.indexOf(s);
-      const d = await ctx.plan("devops.cicd", { environments: input.environments, ...s.cicd, name: s.name }, `services[${i}].cicd`);
+      const d = await runTask(ctx, cicdTask(input, { ...s, cicd: s.cicd! }, i));
       drafts.push(withPipelines.length > 1 ? { ...d, artifacts: prefixWorkflows(s.name, d.artifacts) } : d);
     }
     return combine(drafts, { pipelines: withPipelines.map((s) => s.name) });
   },
 };
 
+/** The monitoring or alerting task: that section, plus the services, SLOs, links and environments. */
+function observabilityTask(input: LifecycleInput, section: "monitoring" | "alerting"): PlannedTask {
+  const own = input[section];
+  return {
+    type: `devops.${section}`,
+    input: { environments: input.environments, ...own, services: input.services.map(observed), slos: input.slos, links: input.links },
+    at: section,
+    from: { ...filledFrom(own, { environments: "environments" }), services: "services", slos: "slos", links: "links" },
+  };
+}
+
 export const monitoringStep: StepDefinition<LifecycleInput> = {
   id: "monitoring",
   title: "Monitoring",
   reads: (input) => ({ services: input.services.map(observed), slos: input.slos, links: input.links, monitoring: input.monitoring, environments: input.environments }),
+  tasks: (raw) => [observabilityTask(plannedFrom(raw), "monitoring")],
   run: async (ctx) => {
     const input = planned(ctx);
-    const d = await ctx.plan("devops.monitoring", { environments: input.environments, ...input.monitoring, services: input.services.map(observed), slos: input.slos, links: input.links }, "monitoring");
+    const d = await runTask(ctx, observabilityTask(input, "monitoring"));
     const dashboards = d.artifacts.filter((a) => a.kind === "grafana-dashboard").map((a) => a.path);
     return combine([d], { dashboards });
   },
@@ -190,22 +239,19 @@ export const alertingStep: StepDefinition<LifecycleInput> = {
   id: "alerting",
   title: "Alerting",
   reads: (input) => ({ services: input.services.map(observed), slos: input.slos, links: input.links, alerting: input.alerting, environments: input.environments }),
+  tasks: (raw) => [observabilityTask(plannedFrom(raw), "alerting")],
   run: async (ctx) => {
     const input = planned(ctx);
-    const d = await ctx.plan("devops.alerting", { environments: input.environments, ...input.alerting, services: input.services.map(observed), slos: input.slos, links: input.links }, "alerting");
+    const d = await runTask(ctx, observabilityTask(input, "alerting"));
     return combine([d], { alerts: alertsIn(d.artifacts) });
   },
 };
 
 /** The incident step; `defaults` picks the incident types when the input names none. */
-export const incidentStep = (defaults: (services: readonly Service[]) => string[]): StepDefinition<LifecycleInput> => ({
-  id: "incident",
-  title: "Incident response",
-  reads: (input) => ({ services: input.services.map(observed), incidents: input.incidents, links: input.links, environments: input.environments }),
-  run: async (ctx) => {
-    const input = planned(ctx);
+export const incidentStep = (defaults: (services: readonly Service[]) => string[]): StepDefinition<LifecycleInput> => {
+  /** The incident task; `alerts` come from the alerting step (none before it has run). */
+  const incidentTask = (input: LifecycleInput, alerts: ExportedAlert[]): PlannedTask => {
     const services = input.services.map(observed);
-    const alerts = (ctx.exports.get("alerting") as { alerts: ExportedAlert[] }).alerts;
     const inc = input.incidents;
     const task: Record<string, unknown> = {
       incident_types: inc.types ?? defaults(services),
@@ -218,10 +264,21 @@ export const incidentStep = (defaults: (services: readonly Service[]) => string[
     if (inc.chaos) task.chaos = inc.chaos;
     if (inc.recovery) task.recovery = inc.recovery;
     if (inc.postmortem) task.postmortem = inc.postmortem;
-    const d = await ctx.plan("devops.incident_runbook", task, "incidents");
-    return combine([d], { runbooks: d.artifacts.filter((a) => a.kind === "runbook").map((a) => a.path) });
-  },
-});
+    return { type: "devops.incident_runbook", input: task, at: "incidents", from: { incident_types: "incidents.types", services: "services", links: "links", environments: "environments" }, later: ["alerts"] };
+  };
+  return {
+    id: "incident",
+    title: "Incident response",
+    reads: (input) => ({ services: input.services.map(observed), incidents: input.incidents, links: input.links, environments: input.environments }),
+    tasks: (raw) => [incidentTask(plannedFrom(raw), [])],
+    run: async (ctx) => {
+      const input = planned(ctx);
+      const alerts = (ctx.exports.get("alerting") as { alerts: ExportedAlert[] }).alerts;
+      const d = await runTask(ctx, incidentTask(input, alerts));
+      return combine([d], { runbooks: d.artifacts.filter((a) => a.kind === "runbook").map((a) => a.path) });
+    },
+  };
+};
 
 export const lifecycleWorkflow = defineWorkflow<LifecycleInput>({
   id: "lifecycle",

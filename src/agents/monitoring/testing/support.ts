@@ -1,6 +1,6 @@
 /** Test support: load the example tasks, plan them, write plans to disk, run promtool. */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -11,17 +11,16 @@ import { monitoringSpecialist } from "../index.js";
 import { monitoringInputSchema } from "../schema.js";
 
 export const ROOT = resolve(import.meta.dirname, "../../../..");
-/** Proposed examples live here until the lead copies them to examples/. */
-export const OWN_EXAMPLES = resolve(import.meta.dirname, "../examples");
+/** The repository's examples/, where this agent's example tasks live (and only there). */
+export const EXAMPLES = join(ROOT, "examples");
 
 export function exampleFiles(): string[] {
   return ["monitoring.yaml", "monitoring-operator.yaml"];
 }
 
-/** The example's text: examples/<file> once copied there, else this agent's proposal. */
+/** The example's text, from examples/<file>; a missing file fails the test (no fallback copy). */
 export function exampleText(file: string): string {
-  const shared = join(ROOT, "examples", file);
-  return readFileSync(existsSync(shared) ? shared : join(OWN_EXAMPLES, file), "utf8");
+  return readFileSync(join(EXAMPLES, file), "utf8");
 }
 
 export function loadExample(file: string): MonitoringInput {
