@@ -8,7 +8,7 @@
  * "Acceptance Criteria" heading. Seed 000 is UTF-8 that was once decoded as
  * Mac Roman and saved again ("üî¥" for 🔴); such sequences are repaired first.
  */
-import { parseDocument, stringify } from "yaml";
+import { Document } from "yaml";
 import type { Issue, Result } from "../core/result.js";
 import { fail, ok } from "../core/result.js";
 import type { AcceptanceCriterion, Priority, Story } from "../core/stories/types.js";
@@ -437,7 +437,7 @@ export function renderTaskFile(t: TaskFileInput): string {
     story_points: t.storyPoints,
     idempotency_key: t.idempotencyKey,
   };
-  const doc = parseDocument(stringify(fm));
+  const doc = new Document(fm);
   doc.commentBefore = ` ${GENERATED_MARKER} story — review before applying`;
   return [
     "---",
