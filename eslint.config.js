@@ -18,6 +18,17 @@ export default tseslint.config(
     },
   },
   {
+    // Issue 12: `m.set(k, [...(m.get(k) ?? []), x])` copies the list for every item, quadratic in a group's size.
+    files: ["src/**/*.ts"],
+    ignores: ["src/**/*.test.ts", "src/**/testing/**"],
+    rules: {
+      "no-restricted-syntax": ["error", {
+        selector: "CallExpression[callee.property.name='set'] > ArrayExpression > SpreadElement > LogicalExpression[operator='??'] > CallExpression[callee.property.name='get']",
+        message: "Copying a group's list for every item is quadratic: get the list and push to it, or set a new one.",
+      }],
+    },
+  },
+  {
     files: ["src/core/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Hostile-input benchmark (issue 12, finding 9 and 10a): inputs at or under the 2 MiB input
+// Hostile-input benchmark (issue 12, findings 9 and 10a, and tracker text): inputs at or under the 2 MiB input
 // limit that used to make parsing quadratic or worse. Each case runs the built CLI once in a
 // child process under /usr/bin/time and reports wall time and peak RSS; the goal is at most
 // 2 s and 300 MB per case.
 //
 // Usage: npm run bench:hostile [-- --bin <path/to/bin/devops-pack.js>] [--timeout <s>] [--only <substring>]
 // `--bin` measures another checkout's build (the baseline before a fix) with the same inputs.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -39,6 +39,46 @@ function project(name, files) {
 }
 
 const lines = (n, f) => Array.from({ length: n }, (_, i) => f(i)).join("\n") + "\n";
+
+// A stand-in for the GitHub and Jira REST APIs in its own process (the CLI runs under spawnSync),
+// answering one story: GET /repos/o/r/issues/1 with the issue body in $GITHUB_BODY_FILE and
+// GET /rest/api/3/issue/KAN-1 with the description in $JIRA_BODY_FILE; lists are empty.
+const TRACKER_SERVER = `
+const { createServer } = require("node:http");
+const { readFileSync } = require("node:fs");
+const body = (f) => (process.env[f] ? readFileSync(process.env[f], "utf8") : "");
+const server = createServer((req, res) => {
+  const send = (status, value) => { res.writeHead(status, { "content-type": "application/json" }); res.end(JSON.stringify(value)); };
+  const path = new URL(req.url, "http://x").pathname;
+  if (path === "/repos/o/r/issues/1") return send(200, { id: 1, number: 1, title: "Hostile", body: body("GITHUB_BODY_FILE"), state: "open", html_url: "https://github.com/o/r/issues/1", labels: [] });
+  if (path === "/rest/api/3/issue/KAN-1") return send(200, { id: "1", key: "KAN-1", fields: { summary: "Hostile", description: body("JIRA_BODY_FILE"), labels: [] } });
+  if (path.endsWith("/issues") || path.endsWith("/sub_issues")) return send(200, []);
+  if (path.includes("/search")) return send(200, { issues: [], isLast: true });
+  send(404, { message: "Not Found" });
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
+let tracker;
+/** The stand-in tracker's URL, started on first use with the hostile bodies written beside it. */
+async function trackerUrl() {
+  if (tracker) return tracker.url;
+  const dir = join(work, "tracker");
+  mkdirSync(dir, { recursive: true });
+  const githubBody = join(dir, "github-body.md");
+  const jiraBody = join(dir, "jira-description.md");
+  // Each line takes the checkbox expression's shape: a box, text, a long run of spaces, then U+2028.
+  writeFileSync(githubBody, "Build it.\n\n- [ ] a" + " ".repeat(1_000_000) + "\u2028b\n- [ ] deploy\n");
+  // A long line before the criteria: the acceptance-heading expression's \s* … [^\w]* pair on spaces.
+  writeFileSync(jiraBody, " ".repeat(1_000_000) + "x\n\n## Acceptance Criteria\n- [ ] a" + " ".repeat(500_000) + "\u2028b\n- deploy\n");
+  const child = spawn(process.execPath, ["-e", TRACKER_SERVER], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, GITHUB_BODY_FILE: githubBody, JIRA_BODY_FILE: jiraBody } });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.once("data", (d) => resolve(Number(String(d).trim())));
+    child.once("exit", (code) => reject(new Error(`the stand-in tracker exited with ${code}`)));
+  });
+  tracker = { url: `http://127.0.0.1:${port}`, child };
+  return tracker.url;
+}
 
 const cicdHead = "task:\n  type: devops.cicd\n  input:\n    platform: github_actions\n";
 
@@ -114,6 +154,18 @@ const cases = [
     args: ["scan", "."],
   },
   {
+    name: "story (github): issue body '- [ ] a' + 1 MB of spaces + U+2028 'b'",
+    dir: () => project("gh-body", {}),
+    env: async () => ({ GITHUB_TOKEN: "t", GITHUB_REPOSITORY: "o/r", GITHUB_API_URL: await trackerUrl() }),
+    args: ["story", "1", "--tracker", "github", "--dry-run"],
+  },
+  {
+    name: "story (jira): description with a 1 MB line of spaces and a padded checkbox",
+    dir: () => project("jira-desc", {}),
+    env: async () => ({ JIRA_BASE_URL: await trackerUrl(), JIRA_EMAIL: "e@x.test", JIRA_API_TOKEN: "t" }),
+    args: ["story", "KAN-1", "--tracker", "jira", "--dry-run"],
+  },
+  {
     name: "story: heading 'Story x: T' + 8,000 spaces + 'b'",
     dir: () => project("story-8k", { "stories/x.md": "# Story x: T" + " ".repeat(8_000) + "b\n\nBody.\n" }),
     args: ["story", "x", "--dry-run", "--stories-dir", "stories"],
@@ -129,12 +181,14 @@ const cases = [
   },
 ];
 
-function run(c) {
+async function run(c) {
   const dir = c.dir();
+  const env = { ...process.env, ...(c.env ? await c.env() : {}) };
   const timeFile = join(dir, ".time");
   const t = process.hrtime.bigint();
   const r = spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", timeFile, process.execPath, bin, ...c.args], {
     cwd: dir,
+    env,
     encoding: "utf8",
     timeout: timeoutS * 1000,
     killSignal: "SIGKILL",
@@ -156,7 +210,7 @@ let failed = 0;
 try {
   for (const c of cases) {
     if (values.only && !c.name.includes(values.only)) continue;
-    const r = run(c);
+    const r = await run(c);
     const okGoal = !r.timedOut && r.wallMs <= GOAL_MS && r.rssMb !== undefined && r.rssMb <= GOAL_MB;
     if (!okGoal) failed++;
     const wall = r.timedOut ? `> ${timeoutS}` : (r.wallMs / 1000).toFixed(2);
@@ -164,6 +218,7 @@ try {
     console.log(`| ${r.name} | ${wall} | ${rss} | ${r.exit} | ${okGoal ? "✓" : "✗"} | ${r.note.replace(/\|/g, "\\|")} |`);
   }
 } finally {
+  tracker?.child.kill();
   rmSync(work, { recursive: true, force: true });
 }
 console.log(failed === 0 ? "\nevery case within the goal" : `\n${failed} case(s) over the goal`);

@@ -48,10 +48,12 @@ const MARKERS = new Set(["\x02", "\x18", "\x1f"]);
 
 /**
  * A first pass over the lexer's tokens, which cost a fraction of building the
- * CST: each `:`, `-` and `,` indicator is at least one key or item (less one
- * per flow collection, for a trailing comma), and `[`/`{` nest. It refuses
- * only what the exact pass would refuse, and early, so that a hostile file
- * is not fully parsed first. Block nesting is left to the exact pass.
+ * CST: outside flow collections each `:` and `-` indicator is at least one
+ * key or item; inside them each `,` is (less one per flow collection, for a
+ * trailing comma), and their `:` is not counted, since `{"a": 1, "b": 2}`
+ * has two keys for its two `:` and one `,`. `[`/`{` nest. It refuses only
+ * what the exact pass would refuse, and early, so that a hostile file is not
+ * fully parsed first. Block nesting is left to the exact pass.
  */
 function lexBound(text: string): Omit<Bound, "message"> & { message: (source: string, line: number) => string } | undefined {
   let indicators = 0;
@@ -60,7 +62,7 @@ function lexBound(text: string): Omit<Bound, "message"> & { message: (source: st
   let offset = 0;
   for (const token of new Lexer().lex(text)) {
     if (token.length === 1) {
-      if (token === ":" || token === "-" || token === ",") {
+      if (depth > 0 ? token === "," : token === ":" || token === "-") {
         if (++indicators - flows > MAX_YAML_KEYS) return { kind: "too-many-keys", offset, message: keysMessage };
       } else if (token === "[" || token === "{") {
         flows++;
@@ -152,14 +154,9 @@ function locateError(e: YAMLError, lc: LineCounter): void {
 export function readYamlDocuments(text: string, source: string, options: YamlReadOptions = {}): { ok: true; value: YamlDocuments } | { ok: false; issue: Issue } {
   const big = tooLarge(text, source);
   if (big) return { ok: false, issue: big };
+  const early = yamlBoundIssue(text, source);
+  if (early) return { ok: false, issue: early };
   const lc = new LineCounter();
-  const early = lexBound(text);
-  if (early) {
-    lc.addNewLine(0);
-    for (let i = text.indexOf("\n"); i >= 0 && i < early.offset; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
-    const at = lc.linePos(early.offset);
-    return { ok: false, issue: { message: early.message(source, at.line), path: source, kind: early.kind, line: at.line, column: at.col } };
-  }
   let bound: Bound | undefined;
   let count = 0;
   const counted = { keys: 0 };
@@ -251,8 +248,44 @@ function toData(doc: Document.Parsed, text: string, source: string): Result<unkn
  * errors. Returns data, never throws.
  */
 export function parseYamlSafe(text: string, source: string): Result<unknown> {
+  const read = readYamlDocument(text, source);
+  return read.ok ? ok(read.value.data) : read;
+}
+
+/** One document as data, with the nodes and line counter it came from (`doc` is undefined when the reader gives none). */
+export interface YamlDocument {
+  data: unknown;
+  doc: Document.Parsed | undefined;
+  lc: LineCounter;
+}
+
+/**
+ * parseYamlSafe for code that also reports positions or walks the nodes
+ * (workflow and rule-file analysis, the scanner): the same checks and issues,
+ * and one bounded parse instead of a second, unbounded one. Never throws.
+ */
+export function readYamlDocument(text: string, source: string): Result<YamlDocument> {
   const read = readYamlDocuments(text, source, { single: true });
   if (!read.ok) return fail([read.issue]);
-  const doc = read.value.docs[0];
-  return doc ? toData(doc, text, source) : ok(null);
+  const { lc, docs } = read.value;
+  const doc = docs[0];
+  if (!doc) return ok({ data: null, doc, lc });
+  const data = toData(doc, text, source);
+  return data.ok ? ok({ data: data.value, doc, lc }) : fail(data.errors);
+}
+
+/**
+ * The early bound check of readYamlDocuments alone (keys and items, flow
+ * nesting) on the lexer's tokens, for JSON that JSON.parse reads: an issue
+ * naming the limit, or undefined. Without it a dashboard nested 100,000 deep
+ * parses, then overflows the stack of every recursive walk after it.
+ */
+export function yamlBoundIssue(text: string, source: string): Issue | undefined {
+  const early = lexBound(text);
+  if (!early) return undefined;
+  const lc = new LineCounter();
+  lc.addNewLine(0);
+  for (let i = text.indexOf("\n"); i >= 0 && i < early.offset; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
+  const at = lc.linePos(early.offset);
+  return { message: early.message(source, at.line), path: source, kind: early.kind, line: at.line, column: at.col };
 }

@@ -15,6 +15,7 @@
  * Pure: no I/O.
  */
 import type { AcceptanceCriterion } from "../core/stories/types.js";
+import { headingOf, LINE_BREAK, textAfter, WS } from "./story-markdown.js";
 
 export interface AdfMark {
   /** strong, em, code, link, strike, underline, … */
@@ -38,12 +39,78 @@ export interface AdfDoc {
 
 // ---------------------------------------------------------------- markdown → ADF
 
-const FENCE = /^(\s*)(```+|~~~+)\s*([\w#+.-]*)\s*$/;
-const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
-const LIST = /^(\s*)([-*+]|\d+[.)])\s+(.*)$/;
+// Tracker text is hostile input. The line syntax is read by code, not by
+// expressions such as `^(#{1,6})\s+(.*?)\s*#*\s*$`, whose adjacent
+// quantifiers over the same characters backtrack quadratically or cubically
+// on a line of spaces (issue 12; `# a` + 4,000 spaces + U+2028 took 18 s).
+// Each reader reads its line once and gives what its old expression gave
+// (property-tested against them in adf-hostile.test.ts).
+
+const DIGIT = /[0-9]/;
+
+/** The index of the first character at or after `at` that is not whitespace. */
+function skipSpace(line: string, at: number): number {
+  let i = at;
+  while (i < line.length && WS.test(line[i] ?? "")) i++;
+  return i;
+}
+
+/** A code fence: whitespace, ≥ 3 backticks or tildes, an optional language of `[\w#+.-]`, whitespace. */
+export function fenceOf(line: string): { marker: string; language: string } | undefined {
+  const start = skipSpace(line, 0);
+  const c = line[start];
+  if (c !== "`" && c !== "~") return undefined;
+  let end = start;
+  while (line[end] === c) end++;
+  if (end - start < 3) return undefined;
+  const language = line.slice(end).trim();
+  return /^[\w#+.-]*$/.test(language) ? { marker: line.slice(start, end), language } : undefined;
+}
+
+/** `## Title ##` at the start of the line (no indent) → level and text. */
+export function atxHeadingOf(line: string): { level: number; text: string } | undefined {
+  return line.startsWith("#") ? headingOf(line) : undefined;
+}
+
+/** A list item: indent, a bullet (`-`, `*`, `+`, `1.`, `1)`), whitespace, the text (kept as written, trailing spaces too). */
+export function listItemOf(line: string): { bullet: string; text: string } | undefined {
+  const start = skipSpace(line, 0);
+  let at = start;
+  const c = line[at] ?? "";
+  if (c === "-" || c === "*" || c === "+") at++;
+  else if (DIGIT.test(c)) {
+    while (DIGIT.test(line[at] ?? "")) at++;
+    if (line[at] !== "." && line[at] !== ")") return undefined;
+    at++;
+  } else return undefined;
+  if (!WS.test(line[at] ?? "")) return undefined;
+  const text = line.slice(skipSpace(line, at));
+  return LINE_BREAK.test(text) ? undefined : { bullet: line.slice(start, at), text };
+}
+
+/** A thematic break: at least three of one of `-`, `*`, `_`, with only whitespace between and around them. */
+export function isRule(line: string): boolean {
+  const start = skipSpace(line, 0);
+  const c = line[start];
+  if (c !== "-" && c !== "*" && c !== "_") return false;
+  let marks = 0;
+  for (let i = start; i < line.length; i++) {
+    const x = line[i] ?? "";
+    if (x === c) marks++;
+    else if (!WS.test(x)) return false;
+  }
+  return marks >= 3;
+}
+
+/** The line under a table's header: cells of `:?-{2,}:?` between pipes, the outer pipes optional. */
+export function isTableSeparator(line: string): boolean {
+  let inner = line.trim();
+  if (inner.startsWith("|")) inner = inner.slice(1);
+  if (inner.endsWith("|")) inner = inner.slice(0, -1);
+  return inner.split("|").every((cell) => /^:?-{2,}:?$/.test(cell.trim()));
+}
+
 const TASK = /^\[( |x|X)\]\s+(.*)$/;
-const RULE = /^\s*([-*_])(\s*\1){2,}\s*$/;
-const TABLE_SEP = /^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$/;
 
 export function markdownToAdf(markdown: string): AdfDoc {
   const lines = markdown.replace(/\r\n?/g, "\n").split("\n");
@@ -60,16 +127,16 @@ function blocks(lines: string[]): AdfNode[] {
   };
   while (i < lines.length) {
     const line = lines[i] ?? "";
-    const fence = FENCE.exec(line);
+    const fence = fenceOf(line);
     if (fence) {
       flush();
-      const marker = fence[2] ?? "```";
+      const marker = fence.marker;
       const body: string[] = [];
       i++;
       while (i < lines.length && !(lines[i] ?? "").trim().startsWith(marker)) body.push(lines[i++] ?? "");
       i++; // closing fence
       const text = body.join("\n");
-      out.push({ type: "codeBlock", ...(fence[3] ? { attrs: { language: fence[3] } } : {}), content: text === "" ? [] : [{ type: "text", text }] });
+      out.push({ type: "codeBlock", ...(fence.language ? { attrs: { language: fence.language } } : {}), content: text === "" ? [] : [{ type: "text", text }] });
       continue;
     }
     if (line.trim() === "") {
@@ -77,14 +144,14 @@ function blocks(lines: string[]): AdfNode[] {
       i++;
       continue;
     }
-    const heading = HEADING.exec(line);
+    const heading = atxHeadingOf(line);
     if (heading) {
       flush();
-      out.push({ type: "heading", attrs: { level: (heading[1] ?? "#").length }, content: inline(heading[2] ?? "") });
+      out.push({ type: "heading", attrs: { level: heading.level }, content: inline(heading.text) });
       i++;
       continue;
     }
-    if (RULE.test(line) && para.length === 0) {
+    if (isRule(line) && para.length === 0) {
       out.push({ type: "rule" });
       i++;
       continue;
@@ -96,7 +163,7 @@ function blocks(lines: string[]): AdfNode[] {
       out.push({ type: "blockquote", content: blocks(quoted).filter((n) => n.type === "paragraph" || n.type === "bulletList" || n.type === "orderedList" || n.type === "codeBlock") });
       continue;
     }
-    if (line.includes("|") && TABLE_SEP.test(lines[i + 1] ?? "")) {
+    if (line.includes("|") && isTableSeparator(lines[i + 1] ?? "")) {
       flush();
       const rows: string[][] = [cells(line)];
       i += 2;
@@ -104,10 +171,10 @@ function blocks(lines: string[]): AdfNode[] {
       out.push(table(rows));
       continue;
     }
-    if (LIST.test(line)) {
+    if (listItemOf(line)) {
       flush();
       const start = i;
-      while (i < lines.length && (LIST.test(lines[i] ?? "") || (/^\s+\S/.test(lines[i] ?? "") && i > start))) i++;
+      while (i < lines.length && (listItemOf(lines[i] ?? "") || (/^\s+\S/.test(lines[i] ?? "") && i > start))) i++;
       out.push(...list(lines.slice(start, i)));
       continue;
     }
@@ -125,7 +192,8 @@ function indentOf(line: string): number {
 /** A run of list lines (with nested, more indented ones) as one or more list nodes. */
 function list(lines: string[]): AdfNode[] {
   const out: AdfNode[] = [];
-  const base = Math.min(...lines.filter((l) => LIST.test(l)).map(indentOf));
+  let base = Number.POSITIVE_INFINITY;
+  for (const l of lines) if (listItemOf(l)) base = Math.min(base, indentOf(l));
   let current: AdfNode | undefined;
   let item: AdfNode | undefined;
   let nested: string[] = [];
@@ -134,16 +202,16 @@ function list(lines: string[]): AdfNode[] {
     nested = [];
   };
   for (const line of lines) {
-    const m = LIST.exec(line);
+    const m = listItemOf(line);
     if (m && indentOf(line) <= base) {
       closeItem();
-      const ordered = /\d/.test(m[2] ?? "");
+      const ordered = DIGIT.test(m.bullet);
       const type = ordered ? "orderedList" : "bulletList";
       if (!current || current.type !== type) {
-        current = { type, ...(ordered ? { attrs: { order: Number.parseInt(m[2] ?? "1", 10) || 1 } } : {}), content: [] };
+        current = { type, ...(ordered ? { attrs: { order: Number.parseInt(m.bullet, 10) || 1 } } : {}), content: [] };
         out.push(current);
       }
-      let text = m[3] ?? "";
+      let text = m.text;
       const task = TASK.exec(text);
       if (task) text = `${task[1] === " " ? "☐" : "☑"} ${task[2] ?? ""}`;
       item = { type: "listItem", content: [paragraph(text)] };
@@ -153,7 +221,7 @@ function list(lines: string[]): AdfNode[] {
     } else if (item) {
       // A continuation line of the item's paragraph.
       const p = item.content![item.content!.length - 1];
-      if (p && p.type === "paragraph" && nested.length === 0) p.content = [...(p.content ?? []), { type: "hardBreak" }, ...inline(line.trim())];
+      if (p && p.type === "paragraph" && nested.length === 0) (p.content ??= []).push({ type: "hardBreak" }, ...inline(line.trim()));
       else nested.push(line);
     }
   }
@@ -194,11 +262,10 @@ export function inline(text: string, marks: AdfMark[] = []): AdfNode[] {
     if (last && last.type === "text" && sameMarks(last.marks ?? [], m)) last.text = (last.text ?? "") + t;
     else out.push({ type: "text", text: t, ...(m.length > 0 ? { marks: m } : {}) });
   };
-  const re = /`([^`]+)`|\*\*(.+?)\*\*|__(.+?)__|~~(.+?)~~|\[([^\]]+)\]\(([^)\s]+)\)|(?<![\w*])\*(?!\s)([^*]+?)\*(?![\w*])|(?<!\w)_(?!\s)([^_]+?)_(?!\w)/g;
   let at = 0;
-  for (const m of text.matchAll(re)) {
-    push(text.slice(at, m.index), marks);
-    at = m.index + m[0].length;
+  for (const { index, length, groups: m } of inlineMatches(text)) {
+    push(text.slice(at, index), marks);
+    at = index + length;
     if (m[1] !== undefined) {
       // `code` combines only with link marks in ADF.
       push(m[1], [...marks.filter((k) => k.type === "link"), { type: "code" }]);
@@ -213,6 +280,105 @@ export function inline(text: string, marks: AdfMark[] = []): AdfNode[] {
     }
   }
   push(text.slice(at), marks);
+  return out;
+}
+
+/**
+ * The first index at or after `from` where `find` finds something (or -1),
+ * remembered: asked with non-decreasing `from`, as a left-to-right scan asks,
+ * each search starts past the last one's answer, so all of them together read
+ * the text once.
+ */
+function seeker(find: (from: number) => number): (from: number) => number {
+  let asked = -1;
+  let found = -1;
+  return (from) => {
+    if (asked < 0 || from < asked || (found >= 0 && found < from)) {
+      asked = from;
+      found = find(from);
+    }
+    return found;
+  };
+}
+
+/** The first index at or after `from` whose character passes `test`, or -1. */
+function scan(text: string, from: number, test: (c: string) => boolean): number {
+  for (let i = from; i < text.length; i++) if (test(text[i] ?? "")) return i;
+  return -1;
+}
+
+const WORD = /\w/;
+
+/** One inline span, with the groups of the expression it replaces: 1 code, 2/3 strong, 4 strike, 5/6 link text and href, 7/8 em. */
+export interface InlineMatch {
+  index: number;
+  length: number;
+  groups: (string | undefined)[];
+}
+
+/**
+ * The inline spans of `text`, left to right, as
+ * `text.matchAll(/`([^`]+)`|\*\*(.+?)\*\*|__(.+?)__|~~(.+?)~~|\[([^\]]+)\]\(([^)\s]+)\)|(?<![\w*])\*(?!\s)([^*]+?)\*(?![\w*])|(?<!\w)_(?!\s)([^_]+?)_(?!\w)/g)`
+ * gave them, in linear time: that expression searched to the end of the text
+ * from every opening delimiter without a closing one. Each span's closing
+ * delimiter is the first one after it (no span's content can hold its own
+ * closer), found by a seeker that never reads a character twice.
+ */
+export function inlineMatches(text: string): InlineMatch[] {
+  const out: InlineMatch[] = [];
+  const next = (needle: string) => seeker((from) => text.indexOf(needle, from));
+  const tick = next("`");
+  const pairs: Record<string, (from: number) => number> = { "*": next("**"), _: next("__"), "~": next("~~") };
+  const bracket = next("]");
+  const star = next("*");
+  const underscore = next("_");
+  const lineBreak = seeker((from) => scan(text, from, (c) => LINE_BREAK.test(c)));
+  const hrefEnd = seeker((from) => scan(text, from, (c) => c === ")" || WS.test(c)));
+  const span = (index: number, end: number, group: number, ...values: string[]): InlineMatch => {
+    const groups: (string | undefined)[] = new Array<string | undefined>(9).fill(undefined);
+    groups[0] = text.slice(index, end);
+    values.forEach((v, k) => (groups[group + k] = v));
+    return { index, length: end - index, groups };
+  };
+  const at = (i: number): InlineMatch | undefined => {
+    const c = text[i] ?? "";
+    if (c === "`") {
+      const close = tick(i + 1);
+      return close > i + 1 ? span(i, close + 1, 1, text.slice(i + 1, close)) : undefined;
+    }
+    const pair = pairs[c];
+    if (pair && text[i + 1] === c) {
+      // `**(.+?)**`: at least one character, no line break, up to the first closing pair.
+      const close = pair(i + 3);
+      const brk = lineBreak(i + 2);
+      if (close >= 0 && (brk < 0 || brk >= close)) return span(i, close + 2, c === "*" ? 2 : c === "_" ? 3 : 4, text.slice(i + 2, close));
+    }
+    if (c === "[") {
+      const close = bracket(i + 1);
+      if (close > i + 1 && text[close + 1] === "(") {
+        const end = hrefEnd(close + 2);
+        if (end > close + 2 && text[end] === ")") return span(i, end + 1, 5, text.slice(i + 1, close), text.slice(close + 2, end));
+      }
+      return undefined;
+    }
+    if (c === "*" || c === "_") {
+      // `*em*` and `_em_`: not inside a word (nor a run of `*`), not opening on whitespace, no delimiter inside.
+      const before = text[i - 1];
+      const after = text[i + 1];
+      const inWord = (x: string | undefined) => x !== undefined && (WORD.test(x) || (c === "*" && x === "*"));
+      if (inWord(before) || after === undefined || WS.test(after)) return undefined;
+      const close = (c === "*" ? star : underscore)(i + 1);
+      return close > i + 1 && !inWord(text[close + 1]) ? span(i, close + 1, c === "*" ? 7 : 8, text.slice(i + 1, close)) : undefined;
+    }
+    return undefined;
+  };
+  for (let i = 0; i < text.length; ) {
+    const m = at(i);
+    if (m) {
+      out.push(m);
+      i = m.index + m.length;
+    } else i++;
+  }
   return out;
 }
 
@@ -362,8 +528,54 @@ function withMarks(text: string, marks: AdfMark[]): string {
 
 // ---------------------------------------------------------------- acceptance criteria
 
-const CHECKBOX = /^\s*(?:[-*+]|\d+[.)])?\s*(?:\[( |x|X)\]|(☐|☑|✅|✔|✓|⬜|🔲))\s+(.+?)\s*$/u;
-const AC_HEADING = /^\s*(?:#{1,6}\s*|\*\*\s*)?[^\w]*acceptance\s+criteria\b/iu;
+const BOX_SYMBOLS = ["☐", "☑", "✅", "✔", "✓", "⬜", "🔲"];
+const OPEN_SYMBOLS = new Set(["☐", "⬜", "🔲"]);
+
+/**
+ * A checkbox-like line: indent, an optional bullet (`-`, `*`, `+`, `1.`,
+ * `1)`), whitespace, `[ ]`/`[x]` or a box symbol, whitespace, then text (not
+ * empty). The expression it replaces gave a line with only whitespace after
+ * the box a criterion of one space; here it is no criterion.
+ */
+export function criterionOf(line: string): AcceptanceCriterion | undefined {
+  let at = skipSpace(line, 0);
+  const c = line[at] ?? "";
+  if (c === "-" || c === "*" || c === "+") at++;
+  else if (DIGIT.test(c)) {
+    let end = at;
+    while (DIGIT.test(line[end] ?? "")) end++;
+    if (line[end] === "." || line[end] === ")") at = end + 1;
+  }
+  at = skipSpace(line, at);
+  let done: boolean;
+  if (line[at] === "[" && line[at + 2] === "]" && (line[at + 1] === " " || line[at + 1] === "x" || line[at + 1] === "X")) {
+    done = line[at + 1] !== " ";
+    at += 3;
+  } else {
+    const symbol = BOX_SYMBOLS.find((s) => line.startsWith(s, at));
+    if (symbol === undefined) return undefined;
+    done = !OPEN_SYMBOLS.has(symbol);
+    at += symbol.length;
+  }
+  const text = textAfter(line, at);
+  return text === undefined || text === "" ? undefined : { text, done };
+}
+
+/** A line that opens the acceptance criteria: any non-word characters (`##`, `**`, emoji), then "Acceptance Criteria". */
+export function isAcceptanceHeading(line: string): boolean {
+  const start = line.search(/\w/iu);
+  return start >= 0 && /^acceptance\s+criteria\b/iu.test(line.slice(start));
+}
+
+/** `**Title**` or `**Title**:` alone on its line. */
+function isBoldLine(line: string): boolean {
+  const t = line.trim();
+  if (!t.startsWith("**")) return false;
+  const close = t.indexOf("*", 2);
+  if (close <= 2 || t[close + 1] !== "*") return false;
+  const rest = t.slice(close + 2);
+  return rest === "" || rest.trimStart() === ":";
+}
 
 /**
  * The acceptance criteria in a description: every checkbox-like line
@@ -376,22 +588,22 @@ export function acceptanceCriteriaFromMarkdown(markdown: string): AcceptanceCrit
   const boxes: AcceptanceCriterion[] = [];
   let inFence = false;
   for (const line of lines) {
-    if (FENCE.test(line)) inFence = !inFence;
+    if (fenceOf(line)) inFence = !inFence;
     if (inFence) continue;
-    const m = CHECKBOX.exec(line);
-    if (m) boxes.push({ text: m[3] ?? "", done: m[1] !== undefined ? m[1] !== " " : m[2] !== "☐" && m[2] !== "⬜" && m[2] !== "🔲" });
+    const box = criterionOf(line);
+    if (box) boxes.push(box);
   }
   if (boxes.length > 0) return boxes;
   const out: AcceptanceCriterion[] = [];
-  const start = lines.findIndex((l) => AC_HEADING.test(l));
+  const start = lines.findIndex(isAcceptanceHeading);
   if (start < 0) return out;
   const level = /^\s*(#{1,6})\s/.exec(lines[start] ?? "")?.[1]?.length ?? 7;
   for (const line of lines.slice(start + 1)) {
     const h = /^\s*(#{1,6})\s/.exec(line);
     if (h && (h[1]?.length ?? 0) <= level) break;
-    if (level === 7 && /^\s*\*\*[^*]+\*\*\s*:?\s*$/.test(line)) break;
-    const item = LIST.exec(line);
-    if (item && item[3]) out.push({ text: item[3].trim(), done: false });
+    if (level === 7 && isBoldLine(line)) break;
+    const item = listItemOf(line);
+    if (item && item.text) out.push({ text: item.text.trim(), done: false });
   }
   return out;
 }

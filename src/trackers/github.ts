@@ -27,6 +27,7 @@ import { DevopsPackError, badInput } from "../core/errors.js";
 import type { AcceptanceCriterion, Story, TaskDraft, TaskRef, Tracker } from "../core/stories/types.js";
 import type { HttpResponse, RetryPolicy } from "./http.js";
 import { HttpClient, retryAfterMs } from "./http.js";
+import { checkboxOf } from "./story-markdown.js";
 
 export const GITHUB_API_VERSION = "2022-11-28";
 const DEFAULT_API_URL = "https://api.github.com";
@@ -89,14 +90,16 @@ function labelNames(issue: GitHubIssue): string[] {
 
 /**
  * Checkbox items of the body (`- [ ]`, `* [x]`), except task-list lines that only
- * reference an issue (`- [ ] #13`): those track issues, they are not criteria.
+ * reference an issue (`- [ ] #13`): those track issues, they are not criteria,
+ * and empty ones. Each line is read once (the story files' reader), not by an
+ * expression that backtracks on a line of spaces (issue 12).
  */
 export function checkboxes(body: string): AcceptanceCriterion[] {
   const out: AcceptanceCriterion[] = [];
   for (const line of body.split(/\r?\n/)) {
-    const m = /^\s*[-*+]\s+\[([ xX])\]\s+(.+?)\s*$/.exec(line);
-    if (!m || /^#\d+$/.test(m[2]!)) continue;
-    out.push({ text: m[2]!, done: m[1] !== " " });
+    const box = checkboxOf(line);
+    if (!box || box.text === "" || /^#\d+$/.test(box.text)) continue;
+    out.push({ text: box.text, done: box.done });
   }
   return out;
 }

@@ -8,7 +8,7 @@
  * "Acceptance Criteria" heading. Seed 000 is UTF-8 that was once decoded as
  * Mac Roman and saved again ("üî¥" for 🔴); such sequences are repaired first.
  */
-import { parseDocument, stringify } from "yaml";
+import { Document } from "yaml";
 import type { Issue, Result } from "../core/result.js";
 import { fail, ok } from "../core/result.js";
 import type { AcceptanceCriterion, Priority, Story } from "../core/stories/types.js";
@@ -118,9 +118,10 @@ const ID = /^[A-Za-z0-9][\w.-]*$/;
 // backtrack cubically on a line of many spaces (issue 12, finding 10a). Each
 // function reads its line once, and gives what that expression gave.
 
-const WS = /\s/;
+/** One whitespace character, as `\s` in the old expressions (and as `trim` removes). */
+export const WS = /\s/;
 /** `.` does not match these, so a capture that holds one made the old expressions fail. */
-const LINE_BREAK = /[\r\u2028\u2029]/;
+export const LINE_BREAK = /[\n\r\u2028\u2029]/;
 
 /** The end of `s` without the trailing run of `c`. */
 function withoutTrailing(s: string, c: string): string {
@@ -154,12 +155,24 @@ export function fieldOf(line: string): { name: string; value: string } | undefin
   return LINE_BREAK.test(value) ? undefined : { name, value };
 }
 
+/**
+ * The text after a marker that ends at `at` (a checkbox, a list bullet), as
+ * the old expressions' `\s+(.*?)\s*$` gave it: whitespace must follow the
+ * marker, and the text is the rest of the line trimmed, with no line break in
+ * it. Undefined when either fails.
+ */
+export function textAfter(line: string, at: number): string | undefined {
+  if (!WS.test(line[at] ?? "")) return undefined;
+  const text = line.slice(at).trim();
+  return LINE_BREAK.test(text) ? undefined : text;
+}
+
 /** `- [x] text` → done, "text". */
 export function checkboxOf(line: string): { done: boolean; text: string } | undefined {
-  const m = /^\s*[-*+]\s+\[([ xX])\](?=\s)/.exec(line);
+  const m = /^\s*[-*+]\s+\[([ xX])\]/.exec(line);
   if (!m) return undefined;
-  const text = line.slice(m[0].length).trim();
-  return LINE_BREAK.test(text) ? undefined : { done: m[1] !== " ", text };
+  const text = textAfter(line, m[0].length);
+  return text === undefined ? undefined : { done: m[1] !== " ", text };
 }
 
 /**
@@ -424,7 +437,7 @@ export function renderTaskFile(t: TaskFileInput): string {
     story_points: t.storyPoints,
     idempotency_key: t.idempotencyKey,
   };
-  const doc = parseDocument(stringify(fm));
+  const doc = new Document(fm);
   doc.commentBefore = ` ${GENERATED_MARKER} story — review before applying`;
   return [
     "---",

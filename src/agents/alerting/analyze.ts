@@ -4,10 +4,10 @@
  * their contents in. Findings are quality findings (low or medium): they never
  * fail the security gate, and each one carries a concrete fix.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import type { Document, Node } from "yaml";
+import { isMap, isScalar, isSeq } from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
 import type { Finding, Severity } from "../../core/findings.js";
-import { parseYamlSafe } from "../../core/yaml.js";
+import { readYamlDocument } from "../../core/yaml.js";
 import { PATHS } from "../observability/index.js";
 
 export interface AlertRule {
@@ -73,7 +73,7 @@ function stringMap(v: unknown): Record<string, string> {
 
 /** Parse one file into its alerting rules; a file that is not a rule file yields none. */
 export function readAlerts(file: string, text: string): { alerts: FoundAlert[]; error?: Finding } {
-  const parsed = parseYamlSafe(text, file);
+  const parsed = readYamlDocument(text, file);
   if (!parsed.ok) {
     const first = parsed.errors[0];
     return {
@@ -92,7 +92,7 @@ export function readAlerts(file: string, text: string): { alerts: FoundAlert[]; 
       },
     };
   }
-  const data = parsed.value;
+  const { data, doc, lc: lines } = parsed.value;
   let groups: unknown;
   let base: (string | number)[] = [];
   if (isObj(data) && Array.isArray(data.groups)) {
@@ -102,15 +102,13 @@ export function readAlerts(file: string, text: string): { alerts: FoundAlert[]; 
     groups = data.spec.groups;
     base = ["spec", "groups"];
   } else return { alerts: [] };
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
   const alerts: FoundAlert[] = [];
   (groups as unknown[]).forEach((g, gi) => {
     if (!isObj(g) || !Array.isArray(g.rules)) return;
     g.rules.forEach((r: unknown, ri: number) => {
       if (!isObj(r) || typeof r.alert !== "string") return;
       const path = [...base, gi, "rules", ri];
-      const line = lineOf(doc, lines, path);
+      const line = doc ? lineOf(doc, lines, path) : undefined;
       const forValue = str(r.for);
       alerts.push({
         file,

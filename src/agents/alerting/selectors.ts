@@ -286,7 +286,11 @@ export function solveLabel(label: string, ms: readonly Matcher[]): string | unde
 /** Label values satisfying every matcher (absent labels omitted), or undefined. */
 export function solve(ms: readonly Matcher[]): LabelSet | undefined {
   const byLabel = new Map<string, Matcher[]>();
-  for (const m of ms) byLabel.set(m.label, [...(byLabel.get(m.label) ?? []), m]);
+  for (const m of ms) {
+    const same = byLabel.get(m.label);
+    if (same) same.push(m);
+    else byLabel.set(m.label, [m]);
+  }
   const out: LabelSet = {};
   for (const [label, list] of [...byLabel.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const v = solveLabel(label, list);

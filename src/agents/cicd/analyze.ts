@@ -3,11 +3,11 @@
  * findings, each with a concrete fix. Pure: the runtime reads the files and
  * passes their contents in.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import type { Document, Node } from "yaml";
+import { isMap, isScalar, isSeq } from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
 import type { Finding, Severity } from "../../core/findings.js";
 import { canonicalJson } from "../../core/plans/plan.js";
-import { parseYamlSafe } from "../../core/yaml.js";
+import { readYamlDocument } from "../../core/yaml.js";
 import type { Pin } from "./pins.js";
 import { PINS } from "./pins.js";
 
@@ -356,7 +356,7 @@ function byPosition(a: Finding, b: Finding): number {
 
 /** Analyze one workflow file. Malformed YAML is a finding, never a throw. */
 export function analyzeWorkflow(file: string, text: string): Finding[] {
-  const parsed = parseYamlSafe(text, file);
+  const parsed = readYamlDocument(text, file);
   if (!parsed.ok) {
     const first = parsed.errors[0];
     return [
@@ -373,13 +373,11 @@ export function analyzeWorkflow(file: string, text: string): Finding[] {
       },
     ];
   }
-  const wf = parsed.value;
-  if (!isObj(wf) || !isObj(wf.jobs)) {
+  const { data: wf, doc, lc: lines } = parsed.value;
+  if (!isObj(wf) || !isObj(wf.jobs) || doc === undefined) {
     // Not a workflow (e.g. an action.yml or dependabot.yml next to them): nothing to judge.
     return [];
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
   const ctx: Ctx = { file, doc, lines, findings: [] };
   const jobs = Object.entries(wf.jobs).filter((e): e is [string, Obj] => isObj(e[1]));
   checkPermissions(ctx, wf, jobs);

@@ -98,7 +98,11 @@ function rollback(refs: readonly Ref[]): Block[] {
 
 function escalation(profile: Profile, refs: readonly Ref[], sev: SevLevel): Block[] {
   const teams = new Map<string, string[]>();
-  for (const r of refs) teams.set(r.team, [...(teams.get(r.team) ?? []), r.name]);
+  for (const r of refs) {
+    const names = teams.get(r.team);
+    if (names) names.push(r.name);
+    else teams.set(r.team, [r.name]);
+  }
   const owners = [...teams].map(([t, s]) => `${c(t)} (${s.join(", ")})`).join("; ");
   return [
     h2(RUNBOOK_SECTIONS[5]),

@@ -31,7 +31,11 @@ export function renderYamlFile(values: readonly unknown[]): string {
 /** Group manifests by file, in FILE_ORDER; objects keep their order inside a file. */
 export function groupByFile(manifests: readonly Manifest[]): Map<string, Manifest[]> {
   const groups = new Map<string, Manifest[]>();
-  for (const m of manifests) groups.set(m.file, [...(groups.get(m.file) ?? []), m]);
+  for (const m of manifests) {
+    const group = groups.get(m.file);
+    if (group) group.push(m);
+    else groups.set(m.file, [m]);
+  }
   const rank = (f: string) => {
     const i = (FILE_ORDER as readonly string[]).indexOf(f);
     return i < 0 ? FILE_ORDER.length : i;

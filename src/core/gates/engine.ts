@@ -91,7 +91,11 @@ function result(gate: string, status: GateStatus, threshold: number, checks: Gat
 
 async function qualityGates(plan: Plan, spec: GateSpec, env: GateEnvironment): Promise<GateResult[]> {
   const byKind = new Map<ArtifactKind, Artifact[]>();
-  for (const a of plan.artifacts) byKind.set(a.kind, [...(byKind.get(a.kind) ?? []), a]);
+  for (const a of plan.artifacts) {
+    const same = byKind.get(a.kind);
+    if (same) same.push(a);
+    else byKind.set(a.kind, [a]);
+  }
   const kinds = [...byKind.entries()].sort(([a], [b]) => a.localeCompare(b));
   // Kinds are independent: their validators (often separate tool processes) run concurrently.
   return Promise.all(kinds.map(([kind, artifacts]) => qualityGate(plan, spec, env, kind, artifacts)));

@@ -15,14 +15,14 @@
  * Results are cached by content. Returns data; never throws.
  */
 import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import type { Node as YamlNode } from "yaml";
+import { isMap, isScalar, isSeq } from "yaml";
+import type { Document, LineCounter, Node as YamlNode } from "yaml";
 import type { ArtifactValidator } from "../gates/engine.js";
 import type { Artifact } from "../plans/plan.js";
 import type { Issue, Result } from "../result.js";
 import { fail, ok } from "../result.js";
 import { didYouMean } from "../suggest.js";
-import { MAX_INPUT_BYTES } from "../yaml.js";
+import { MAX_INPUT_BYTES, readYamlDocuments, yamlBoundIssue } from "../yaml.js";
 import { contentKey, ResultCache } from "./tool-run.js";
 
 export const GRAFANA_TOOL = "JSON schema of @grafana/grafana-foundation-sdk 0.0.21 dashboard.Dashboard (ajv 8) + grid and id checks";
@@ -83,16 +83,23 @@ function dotted(path: Path): string {
   return path.length === 0 ? "(top level)" : path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }
 
-/** Line and column of the value at `path` (or its deepest existing ancestor) in JSON text. */
+/**
+ * Line and column of the value at `path` (or its deepest existing ancestor) in
+ * JSON text, read by core/yaml's bounded reader (JSON is YAML; the library's
+ * own duplicate-key check is quadratic in the keys of an object).
+ */
 class Locator {
-  private readonly lc = new LineCounter();
-  private readonly doc;
+  private readonly lc: LineCounter | undefined;
+  private readonly doc: Document.Parsed | undefined;
 
-  constructor(text: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lc });
+  constructor(text: string, path: string) {
+    const read = readYamlDocuments(text, path, { single: true });
+    this.lc = read.ok ? read.value.lc : undefined;
+    this.doc = read.ok ? read.value.docs[0] : undefined;
   }
 
   at(path: Path, key?: string): { line: number; column: number } | undefined {
+    if (!this.doc || !this.lc) return undefined;
     let node: unknown = this.doc.contents;
     let range = (node as YamlNode | null)?.range;
     for (const step of [...path, ...(key !== undefined ? [key] : [])]) {
@@ -211,9 +218,11 @@ function jsonErrorAt(text: string, message: string): { line: number; column: num
   return { line, column: before.length - before.lastIndexOf("\n") };
 }
 
-/** Where a YAML parser (JSON is YAML) first stumbles, for JSON.parse messages without a position. */
-function yamlErrorAt(text: string): { line: number; column: number } | undefined {
-  const pos = parseDocument(text).errors[0]?.linePos?.[0];
+/** Where the bounded YAML reader (JSON is YAML) first stumbles, for JSON.parse messages without a position. */
+function yamlErrorAt(text: string, path: string): { line: number; column: number } | undefined {
+  const read = readYamlDocuments(text, path, { single: true });
+  if (!read.ok) return read.issue.line !== undefined ? { line: read.issue.line, column: read.issue.column ?? 1 } : undefined;
+  const pos = read.value.docs[0]?.errors[0]?.linePos?.[0];
   return pos ? { line: pos.line, column: pos.col } : undefined;
 }
 
@@ -226,11 +235,15 @@ async function validateContent(content: string, path: string): Promise<Result<nu
   } catch (e) {
     // V8 quotes the whole input in some messages; keep the reason only.
     const message = (e as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, "");
-    return fail([{ message: `not JSON: ${message}`, path, kind: "syntax", ...(jsonErrorAt(content, message) ?? yamlErrorAt(content) ?? {}) }]);
+    return fail([{ message: `not JSON: ${message}`, path, kind: "syntax", ...(jsonErrorAt(content, message) ?? yamlErrorAt(content, path) ?? {}) }]);
   }
+  // The bounds of YAML files (nesting; keys and items, counted on the lexer's tokens, so within one per
+  // collection), before the schema and the checks walk the data recursively.
+  const bound = yamlBoundIssue(content, path);
+  if (bound) return fail([bound]);
   if (!isObject(data)) return fail([{ message: "a dashboard is a JSON object", path, kind: "schema", line: 1 }]);
   let locator: Locator | undefined;
-  const where = () => (locator ??= new Locator(content));
+  const where = () => (locator ??= new Locator(content, path));
   const errors: Issue[] = [];
   if (!(await verdictValidator())(data)) {
     const explain = await explainingValidator();

@@ -25,14 +25,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Document, Node as YamlNode, Pair } from "yaml";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify } from "yaml";
+import { isMap, isScalar, isSeq, stringify } from "yaml";
 import { z } from "zod";
 import type { ArtifactValidator } from "../gates/engine.js";
 import type { Artifact, ArtifactKind } from "../plans/plan.js";
 import type { Issue, Result } from "../result.js";
 import { fail, ok } from "../result.js";
 import { didYouMean } from "../suggest.js";
-import { parseYamlSafe } from "../yaml.js";
+import { parseYamlSafe, readYamlDocuments } from "../yaml.js";
 import type { PlanDir, ToolOutcome } from "./tool-run.js";
 import { contentKey, filesKey, matchPlanPaths, ResultCache, runTool, toolVersion, unsafePathReason, withPlanDir } from "./tool-run.js";
 
@@ -363,8 +363,11 @@ function nodeAt(node: unknown, path: readonly PropertyKey[]): YamlNode | undefin
 
 /** Leave `sdKey` blocks out of promtool's run (lines kept), checking them against SD_SCHEMAS here. */
 function withoutSd(content: string, path: string, sdKey: string, version: string): Neutralized | undefined {
-  const lc = new LineCounter();
-  const doc = parseDocument(content, { lineCounter: lc });
+  // A configuration the bounded reader refuses is not rewritten: promtool's error stands.
+  const read = readYamlDocuments(content, path, { single: true });
+  const doc = read.ok ? read.value.docs[0] : undefined;
+  if (!read.ok || !doc) return undefined;
+  const lc = read.value.lc;
   const ranges: [number, number][] = [];
   const errors: Issue[] = [];
   for (const owner of sdOwners(doc)) {
@@ -398,7 +401,9 @@ function withoutSd(content: string, path: string, sdKey: string, version: string
 
 /** Leave a server-side file reference (absolute, not in the plan) out of promtool's run. */
 function withoutServerFile(content: string, path: string, file: string): Neutralized | undefined {
-  const doc = parseDocument(content);
+  const read = readYamlDocuments(content, path, { single: true });
+  const doc = read.ok ? read.value.docs[0] : undefined;
+  if (!doc) return undefined;
   const ranges: [number, number][] = [];
   const visitNode = (node: unknown): void => {
     if (isMap(node)) {

@@ -3,9 +3,9 @@
  * duplicate keys are errors) into the positioned workflow model. Never
  * throws: malformed YAML or a file that is not a workflow is a ParseError.
  */
-import type { Node, Pair, YAMLMap } from "yaml";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import { parseYamlSafe } from "../../core/yaml.js";
+import type { LineCounter, Node, Pair, YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq } from "yaml";
+import { readYamlDocument } from "../../core/yaml.js";
 import type { ParseError, SourceFile } from "../types.js";
 import type { Container, EnvVar, Job, Located, Permissions, Position, Step, Trigger, Workflow } from "./model.js";
 
@@ -213,14 +213,13 @@ function lineStartsOf(text: string): number[] {
 /** Parse one workflow file. */
 export function parseWorkflow(file: string, text: string): Workflow | ParseError {
   try {
-    const safe = parseYamlSafe(text, file);
+    const safe = readYamlDocument(text, file);
     if (!safe.ok) {
       const first = safe.errors[0];
       return { file, ...(first?.line !== undefined ? { line: first.line } : {}), message: `${file} is not valid YAML: ${first?.message ?? "unparseable"}` };
     }
-    const lc = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
-    const root = doc.contents as YAMLMap | null;
+    const { doc, lc } = safe.value;
+    const root = (doc?.contents ?? null) as YAMLMap | null;
     const ctx: Ctx = { lc };
     if (!isMap(root) || !isMap(child(root, "jobs"))) return { file, line: 1, message: `${file} is not a GitHub Actions workflow: it has no jobs mapping` };
     const onEntry = entry(root, "on") ?? entry(root, "true");

@@ -5,9 +5,9 @@
  * pods of a workload the bundle deploys, on a container port named metrics.
  * Pure: it reads the artifacts only.
  */
-import { parseAllDocuments } from "yaml";
+import { MAX_ALIAS_COUNT } from "../../../core/limits.js";
 import type { Artifact } from "../../../core/plans/plan.js";
-import { parseYamlSafe } from "../../../core/yaml.js";
+import { firstLine, parseYamlSafe, readYamlDocuments } from "../../../core/yaml.js";
 import type { Links } from "../../observability/index.js";
 import { resolveLink } from "../../observability/index.js";
 
@@ -67,15 +67,43 @@ export function alertRules(artifacts: readonly Artifact[]): AlertRule[] {
   return out;
 }
 
+/**
+ * The documents of each kubernetes artifact as data (by the artifact's index;
+ * other kinds have none), each file read once by core/yaml's bounded reader.
+ * A file it refuses (size, documents, keys, nesting) or a document that does
+ * not parse is a problem: references into it cannot be checked.
+ */
+function kubernetesObjects(artifacts: readonly Artifact[], problems: string[]): unknown[][] {
+  return artifacts.map((a) => {
+    const out: unknown[] = [];
+    if (a.kind !== "kubernetes") return out;
+    const read = readYamlDocuments(a.content, a.path);
+    if (!read.ok) {
+      problems.push(read.issue.message);
+      return out;
+    }
+    for (const doc of read.value.docs) {
+      const error = doc.errors[0];
+      if (error) {
+        problems.push(`${a.path} cannot be read: ${firstLine(error.message)}`);
+        continue;
+      }
+      try {
+        out.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+      } catch (e) {
+        problems.push(`${a.path}: ${(e as Error).message}`);
+      }
+    }
+    return out;
+  });
+}
+
 const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
 
-function workloads(artifacts: readonly Artifact[]): Workload[] {
+function workloads(artifacts: readonly Artifact[], objects: readonly unknown[][]): Workload[] {
   const out: Workload[] = [];
-  for (const a of artifacts) {
-    if (a.kind !== "kubernetes") continue;
-    for (const doc of parseAllDocuments(a.content)) {
-      if (!("toJS" in doc)) continue;
-      const v: unknown = doc.toJS();
+  for (const [i, a] of artifacts.entries()) {
+    for (const v of objects[i] ?? []) {
       if (!isObj(v) || !WORKLOADS.has(String(v.kind))) continue;
       const meta = isObj(v.metadata) ? v.metadata : {};
       const spec = isObj(v.spec) ? v.spec : {};
@@ -155,8 +183,9 @@ export function checkReferences(artifacts: readonly Artifact[], links: Links): R
     if (dash !== undefined) checkDashboard(where, dash);
   }
 
-  const all = workloads(artifacts);
-  for (const a of artifacts) {
+  const objects = kubernetesObjects(artifacts, report.problems);
+  const all = workloads(artifacts, objects);
+  for (const [i, a] of artifacts.entries()) {
     if (a.kind === "prometheus-config") {
       const parsed = parseYamlSafe(a.content, a.path);
       if (!parsed.ok || !isObj(parsed.value)) continue;
@@ -177,9 +206,7 @@ export function checkReferences(artifacts: readonly Artifact[], links: Links): R
       }
     }
     if (a.kind === "kubernetes") {
-      for (const doc of parseAllDocuments(a.content)) {
-        if (!("toJS" in doc)) continue;
-        const v: unknown = doc.toJS();
+      for (const v of objects[i] ?? []) {
         if (!isObj(v) || (v.kind !== "PodMonitor" && v.kind !== "ServiceMonitor") || !isObj(v.spec)) continue;
         report.checked.scrapeJobs += 1;
         const sel = isObj(v.spec.selector) && isObj(v.spec.selector.matchLabels) ? v.spec.selector.matchLabels : {};

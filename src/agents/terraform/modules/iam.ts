@@ -202,7 +202,12 @@ export function iamCall(r: ResourceOf<"iam_role">, ctx: CallContext): ModuleCall
   }
   if (a.eks_service_accounts.length > 0) {
     const byCluster = new Map<string, string[]>();
-    for (const sa of a.eks_service_accounts) byCluster.set(sa.cluster, [...(byCluster.get(sa.cluster) ?? []), `system:serviceaccount:${sa.namespace}:${sa.service_account}`]);
+    for (const sa of a.eks_service_accounts) {
+      const subject = `system:serviceaccount:${sa.namespace}:${sa.service_account}`;
+      const subjects = byCluster.get(sa.cluster);
+      if (subjects) subjects.push(subject);
+      else byCluster.set(sa.cluster, [subject]);
+    }
     args.push([
       "oidc_trusts",
       list([...byCluster].map(([cluster, subjects]) => {

@@ -21,9 +21,17 @@ export async function runAuditVerify(ctx: CliContext, _values: Record<string, un
     const guards = checkGuards(await store.appendOnlyGuards());
     const gates = [];
     const recorded = new Map<string, AuditEntry[]>();
-    for (const e of await store.auditEntries({ actions: ["gates.recorded"] })) recorded.set(e.subject, [...(recorded.get(e.subject) ?? []), e]);
+    for (const e of await store.auditEntries({ actions: ["gates.recorded"] })) {
+      const same = recorded.get(e.subject);
+      if (same) same.push(e);
+      else recorded.set(e.subject, [e]);
+    }
     const byPlan = new Map<string, { gate: string; status: string }[]>();
-    for (const g of await store.latestGateStatuses()) byPlan.set(g.planId, [...(byPlan.get(g.planId) ?? []), g]);
+    for (const g of await store.latestGateStatuses()) {
+      const same = byPlan.get(g.planId);
+      if (same) same.push(g);
+      else byPlan.set(g.planId, [g]);
+    }
     for (const [planId, list] of byPlan) gates.push(...checkGates(planId, list, recorded.get(`plan:${planId}`) ?? []));
     checks = [
       { id: "append-only", title: "the audit log and workflow steps refuse UPDATE and DELETE", ok: guards.length === 0, problems: guards },
