@@ -129,15 +129,7 @@ export function evaluateTargets(claimed: ReadonlyMap<TargetScanner<unknown>, Sou
         try {
           for (const e of rule.check(doc)) evaluations.push(e);
         } catch (e) {
-          evaluations.push({
-            ruleId: "DP-SCAN-002",
-            passed: false,
-            resource: rule.meta.id,
-            file: docFile(doc) ?? targetFiles.map((f) => f.path).sort()[0]!,
-            line: 1,
-            column: 1,
-            message: `Rule ${rule.meta.id} failed: ${(e as Error).message}`,
-          });
+          evaluations.push(ruleCrash(rule.meta.id, { file: docFile(doc) ?? targetFiles.map((f) => f.path).sort()[0]!, line: 1, column: 1 }, e));
         }
       }
     }
@@ -212,6 +204,27 @@ export function judge(files: readonly SourceFile[], evaluated: readonly Evaluati
 /** The file a parsed document came from, when its model says (most have a `file`). */
 function docFile(doc: unknown): string | undefined {
   return doc !== null && typeof doc === "object" && "file" in doc && typeof doc.file === "string" ? doc.file : undefined;
+}
+
+/**
+ * A rule that threw: a failed DP-SCAN-002 evaluation on the subject it was
+ * checking (with `subject`, the resource it threw on; without, the whole
+ * document), which also fails the rule's compliance controls. A rule bug is
+ * never a pass.
+ */
+export function ruleCrash(ruleId: string, where: { file: string; line: number; column: number; subject?: string; scope?: Evaluation["scope"] }, error: unknown): Evaluation {
+  const why = error instanceof Error ? error.message : String(error);
+  return {
+    ruleId: "DP-SCAN-002",
+    passed: false,
+    resource: where.subject === undefined ? ruleId : `${ruleId} ${where.subject}`,
+    file: where.file,
+    line: where.line,
+    column: where.column,
+    message: `Rule ${ruleId} failed${where.subject === undefined ? "" : ` on ${where.subject}`}: ${why}`,
+    crashedRule: ruleId,
+    ...(where.scope ? { scope: where.scope } : {}),
+  };
 }
 
 function scanError(file: string, line: number, message: string): Evaluation {

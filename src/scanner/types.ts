@@ -54,6 +54,11 @@ export interface Evaluation {
    * only the finding's line and the line before it count.
    */
   scope?: { startLine: number; endLine: number };
+  /**
+   * Set on a DP-SCAN-002 evaluation: the rule that threw. Its compliance
+   * controls read failed, as if the rule had failed on the subject.
+   */
+  crashedRule?: string;
 }
 
 /** A rule over one parsed document type. `check` must not throw for any input its parser accepts. */
