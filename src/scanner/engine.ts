@@ -60,6 +60,18 @@ export interface ScanResult {
   files: { scanned: number; bytes: number; skipped: { path: string; reason: string }[] };
   controls: ControlResult[];
   rules: RuleMeta[];
+  /**
+   * Worker threads of a parallel scan (`scanSourcesParallel`): how many ran,
+   * whether the scan fell back to one thread when workers were wanted, and why
+   * none ran. Absent for a scan that never considers workers (plan artifacts).
+   */
+  workers?: WorkerUse;
+}
+
+export interface WorkerUse {
+  used: number;
+  fellBack: boolean;
+  reason?: string;
 }
 
 export interface ScanOptions {

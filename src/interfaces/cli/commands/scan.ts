@@ -26,6 +26,7 @@ export async function runScan(ctx: CliContext, values: Record<string, unknown>, 
   // Nothing scanned is not a pass (exit 2, with what was skipped and why).
   const none = nothingScanned(paths, result);
   if (none) throw none;
+  if (result.workers?.fellBack === true) ctx.err(`warning: scanned on one thread: ${result.workers.reason ?? "the worker did not run"}`);
 
   const critical = result.findings.some((f) => !f.suppressed && f.severity === "critical");
   const controlsFailed = result.controls.some((c) => c.status === "failed");
@@ -35,7 +36,7 @@ export async function runScan(ctx: CliContext, values: Record<string, unknown>, 
   if (format === "sarif") text = JSON.stringify(toSarif(result, { version: packageVersion() }), null, 2);
   else if (format === "json") {
     text = JSON.stringify(
-      { ok: pass, score: result.score, threshold, evaluated: result.evaluated, passed: result.passed, files: result.files, findings: result.findings, controls: result.controls },
+      { ok: pass, score: result.score, threshold, evaluated: result.evaluated, passed: result.passed, files: result.files, findings: result.findings, controls: result.controls, workers: result.workers },
       null,
       2,
     );
