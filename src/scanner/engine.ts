@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, openSync, readFileSync, readSync, readdirSync } from "node:fs";
 import type { Stats } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { DevopsPackError } from "../core/errors.js";
 import { badInput } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
@@ -256,6 +256,11 @@ export interface DiscoveredFile {
   size: number;
 }
 
+/** How findings name a path: as given, or relative to `base` (the MCP server's root) when one is given. */
+export function shownPath(p: string, base?: string): string {
+  return (base === undefined ? p : relative(base, p) || ".").split("\\").join("/");
+}
+
 /** What a directory entry is, when it is neither a regular file, a directory nor a symlink. */
 function specialKind(st: Stats): string {
   if (st.isFIFO()) return "FIFO";
@@ -275,7 +280,7 @@ function specialKind(st: Stats): string {
  * directly it is reported as skipped, inside a directory it holds nothing.
  * The result is sorted, so output order never depends on the file system.
  */
-export function discover(paths: readonly string[]): { files: DiscoveredFile[]; skipped: { path: string; reason: string }[]; missing: string[] } {
+export function discover(paths: readonly string[], base?: string): { files: DiscoveredFile[]; skipped: { path: string; reason: string }[]; missing: string[] } {
   const files: DiscoveredFile[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const missing: string[] = [];
@@ -315,7 +320,7 @@ export function discover(paths: readonly string[]): { files: DiscoveredFile[]; s
     }
     files.push({ path: shown, abs, size: st.size });
   };
-  for (const p of paths) walk(p, p.split("\\").join("/"), true);
+  for (const p of paths) walk(p, shownPath(p, base), true);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped, missing };
 }

@@ -3,7 +3,9 @@ import type { Severity } from "../core/findings.js";
 /** What a rule looks at. One parser per target. */
 export type ScanTarget = "terraform" | "kubernetes" | "dockerfile" | "github-actions" | "secrets" | "scan";
 
-export type Framework = "cis-aws" | "cis-k8s" | "soc2";
+/** The frameworks are the gate policy's (`core/policy.ts`). */
+export type { Framework } from "../core/policy.js";
+import type { Framework } from "../core/policy.js";
 
 export interface ComplianceRef {
   framework: Framework;
