@@ -17,6 +17,7 @@ import { artifact, sealPlan } from "../../src/core/plans/plan.js";
 import { scanVerdict } from "../../src/core/policy.js";
 import { createMcpContext, createMcpServer } from "../../src/interfaces/mcp/server.js";
 import { scanPaths, securityGateEnv } from "../../src/scanner/index.js";
+import { toTable } from "../../src/scanner/output/table.js";
 import { REPO, cli } from "../helpers/cli.js";
 import { tempDir, writeTree } from "../helpers/tmp.js";
 
@@ -96,6 +97,18 @@ describe("one policy: the scan verdict", () => {
     const suppressed = (fs: { ruleId: string; suppressed?: unknown }[]): string[] => fs.filter((f) => f.suppressed !== undefined).map((f) => f.ruleId);
     expect(suppressed(cliFindings)).toContain("DP-K8S-CONTAINER-001");
     expect(suppressed(mcpFindings)).toEqual(suppressed(cliFindings));
+  });
+});
+
+describe("one policy: the table report", () => {
+  it("says FAIL when only a mandatory control failed, as the exit code does (it used to say PASS)", async () => {
+    const dir = tempDir();
+    writeTree(dir, { "app.yaml": fixture("DP-K8S-POD-001", "pass") });
+    const clean = await scanPaths([join(dir, "app.yaml")]);
+    const failedControl = { ...clean, controls: [{ framework: "cis-k8s" as const, control: "5.2.2", status: "failed" as const, failedRules: ["DP-K8S-CONTAINER-001"] }] };
+    expect(scanVerdict(failedControl, 95).ok).toBe(false);
+    expect(toTable(failedControl, { colour: false, threshold: 95 })).toMatch(/: FAIL/);
+    expect(toTable(clean, { colour: false, threshold: 95 })).toMatch(/: PASS/);
   });
 });
 
