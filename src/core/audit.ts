@@ -93,19 +93,29 @@ export function checkPlans(plans: readonly { id: string; digest: string }[], sav
  * Compare a plan's latest gate results with the latest `gates.recorded` audit
  * entry of each gate: a gate row edited from failed to passed shows here.
  */
-export function checkGates(planId: string, gates: readonly { gate: string; status: string }[], recorded: readonly AuditEntry[]): AuditProblem[] {
+export function checkGates(planId: string, gates: readonly { gate: string; status: string; disabled?: { reason: string } | undefined }[], recorded: readonly AuditEntry[]): AuditProblem[] {
   const latest = new Map<string, string>();
+  const disabledReason = new Map<string, string | undefined>();
   for (const e of recorded) {
     const list = record(e.data).gates;
     if (!Array.isArray(list)) continue;
     for (const g of list) {
       const r = record(g);
-      if (typeof r.gate === "string" && typeof r.status === "string") latest.set(r.gate, r.status);
+      if (typeof r.gate === "string" && typeof r.status === "string") {
+        latest.set(r.gate, r.status);
+        const reason = record(r.disabled).reason;
+        disabledReason.set(r.gate, typeof reason === "string" ? reason : undefined);
+      }
     }
   }
   const problems: AuditProblem[] = [];
   for (const g of gates) {
     const status = latest.get(g.gate);
+    // A gate turned off on purpose must have been recorded so, with the same reason.
+    if (g.disabled !== undefined && status === g.status && disabledReason.get(g.gate) !== g.disabled.reason) {
+      problems.push({ kind: "gate-mismatch", subject: `plan:${planId}`, message: `plan ${planId}: gate ${g.gate} says it was turned off (${g.disabled.reason}), but the audit log does not record that` });
+      continue;
+    }
     if (status !== g.status) {
       problems.push({
         kind: "gate-mismatch",

@@ -10,6 +10,19 @@
  *
  * The default production words (prod, production, prd, live) cannot be removed:
  * a name with one of them is production whatever the config says.
+ *
+ * The security gate can be turned off for the project, on purpose and with a
+ * reason; the choice is recorded in each plan's gate result and audit log:
+ *
+ * ```yaml
+ * gates:
+ *   security:
+ *     disabled: true
+ *     reason: "scanned by the platform team's pipeline (ticket SEC-123)"
+ * ```
+ *
+ * Nothing else about the gates can be changed here (packs cannot weaken the
+ * built-in gates either).
  */
 import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,6 +31,8 @@ import { badInput } from "./errors.js";
 import { MAX_INPUT_BYTES } from "./limits.js";
 import type { EnvironmentPolicy } from "./plans/environments.js";
 import { DEFAULT_ENVIRONMENT_POLICY } from "./plans/environments.js";
+import type { GateSwitch } from "./policy.js";
+import { REASON_RULES, checkLabel } from "./text.js";
 import { parseYamlSafe } from "./yaml.js";
 import { describeZodError } from "./zod-errors.js";
 
@@ -39,9 +54,27 @@ const environmentsSchema = z
   })
   .strict();
 
+const gatesSchema = z
+  .object({
+    security: z
+      .object({
+        disabled: z.literal(true).describe("Turn gate.security.infra off: plans are not scanned, and apply accepts them"),
+        reason: z
+          .string()
+          .max(REASON_RULES.max)
+          .refine((r) => r.trim().length > 0, "give the reason the security gate is off; it is recorded with every plan")
+          .describe("Why the gate is off; recorded in every plan's gate result and in the audit log"),
+      })
+      .strict()
+      .optional()
+      .describe("The security gate, turned off on purpose"),
+  })
+  .strict();
+
 export const projectConfigSchema = z
   .object({
     environments: environmentsSchema.default({ production: [], non_production: [] }),
+    gates: gatesSchema.default({}),
   })
   .strict();
 
@@ -49,10 +82,12 @@ export interface ProjectConfig {
   /** The file it was read from, or undefined when the project has none. */
   file: string | undefined;
   environments: EnvironmentPolicy;
+  /** Gates turned off on purpose (only the security gate can be). */
+  gates: { security?: GateSwitch };
 }
 
 /** The defaults, for a project without config.yaml. */
-export const DEFAULT_PROJECT_CONFIG: ProjectConfig = { file: undefined, environments: DEFAULT_ENVIRONMENT_POLICY };
+export const DEFAULT_PROJECT_CONFIG: ProjectConfig = { file: undefined, environments: DEFAULT_ENVIRONMENT_POLICY, gates: {} };
 
 /** Parse config.yaml text. Throws BAD_INPUT naming the file, the field and the valid fields. */
 export function parseProjectConfig(text: string, file: string): ProjectConfig {
@@ -64,7 +99,14 @@ export function parseProjectConfig(text: string, file: string): ProjectConfig {
     const issues = describeZodError(result.error, projectConfigSchema, "config");
     throw badInput(issues.map((i) => `${file}: ${i.message}`).join("\n"), { file, issues });
   }
-  return { file, environments: { production: result.data.environments.production, nonProduction: result.data.environments.non_production } };
+  const security = result.data.gates.security;
+  const reason = security === undefined ? undefined : checkLabel(security.reason, { ...REASON_RULES, what: "gates.security.reason" });
+  if (reason !== undefined && !reason.ok) throw badInput(`${file}: ${reason.errors.map((e) => e.message).join(" ")}`, { file });
+  return {
+    file,
+    environments: { production: result.data.environments.production, nonProduction: result.data.environments.non_production },
+    gates: reason?.ok === true ? { security: { reason: reason.value, by: CONFIG_FILE } } : {},
+  };
 }
 
 /** Read `.devops-pack/config.yaml` of a project; the defaults when there is none. */

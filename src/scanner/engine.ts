@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, openSync, readFileSync, readSync, readdirSync } from "node:fs";
 import type { Stats } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { DevopsPackError } from "../core/errors.js";
 import { badInput } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
@@ -60,6 +60,18 @@ export interface ScanResult {
   files: { scanned: number; bytes: number; skipped: { path: string; reason: string }[] };
   controls: ControlResult[];
   rules: RuleMeta[];
+  /**
+   * Worker threads of a parallel scan (`scanSourcesParallel`): how many ran,
+   * whether the scan fell back to one thread when workers were wanted, and why
+   * none ran. Absent for a scan that never considers workers (plan artifacts).
+   */
+  workers?: WorkerUse;
+}
+
+export interface WorkerUse {
+  used: number;
+  fellBack: boolean;
+  reason?: string;
 }
 
 export interface ScanOptions {
@@ -129,15 +141,7 @@ export function evaluateTargets(claimed: ReadonlyMap<TargetScanner<unknown>, Sou
         try {
           for (const e of rule.check(doc)) evaluations.push(e);
         } catch (e) {
-          evaluations.push({
-            ruleId: "DP-SCAN-002",
-            passed: false,
-            resource: rule.meta.id,
-            file: docFile(doc) ?? targetFiles.map((f) => f.path).sort()[0]!,
-            line: 1,
-            column: 1,
-            message: `Rule ${rule.meta.id} failed: ${(e as Error).message}`,
-          });
+          evaluations.push(ruleCrash(rule.meta.id, { file: docFile(doc) ?? targetFiles.map((f) => f.path).sort()[0]!, line: 1, column: 1 }, e));
         }
       }
     }
@@ -214,6 +218,27 @@ function docFile(doc: unknown): string | undefined {
   return doc !== null && typeof doc === "object" && "file" in doc && typeof doc.file === "string" ? doc.file : undefined;
 }
 
+/**
+ * A rule that threw: a failed DP-SCAN-002 evaluation on the subject it was
+ * checking (with `subject`, the resource it threw on; without, the whole
+ * document), which also fails the rule's compliance controls. A rule bug is
+ * never a pass.
+ */
+export function ruleCrash(ruleId: string, where: { file: string; line: number; column: number; subject?: string; scope?: Evaluation["scope"] }, error: unknown): Evaluation {
+  const why = error instanceof Error ? error.message : String(error);
+  return {
+    ruleId: "DP-SCAN-002",
+    passed: false,
+    resource: where.subject === undefined ? ruleId : `${ruleId} ${where.subject}`,
+    file: where.file,
+    line: where.line,
+    column: where.column,
+    message: `Rule ${ruleId} failed${where.subject === undefined ? "" : ` on ${where.subject}`}: ${why}`,
+    crashedRule: ruleId,
+    ...(where.scope ? { scope: where.scope } : {}),
+  };
+}
+
 function scanError(file: string, line: number, message: string): Evaluation {
   return { ruleId: "DP-SCAN-001", passed: false, resource: file, file, line, column: 1, message };
 }
@@ -229,6 +254,11 @@ export interface DiscoveredFile {
   path: string;
   abs: string;
   size: number;
+}
+
+/** How findings name a path: as given, or relative to `base` (the MCP server's root) when one is given. */
+export function shownPath(p: string, base?: string): string {
+  return (base === undefined ? p : relative(base, p) || ".").split("\\").join("/");
 }
 
 /** What a directory entry is, when it is neither a regular file, a directory nor a symlink. */
@@ -250,7 +280,7 @@ function specialKind(st: Stats): string {
  * directly it is reported as skipped, inside a directory it holds nothing.
  * The result is sorted, so output order never depends on the file system.
  */
-export function discover(paths: readonly string[]): { files: DiscoveredFile[]; skipped: { path: string; reason: string }[]; missing: string[] } {
+export function discover(paths: readonly string[], base?: string): { files: DiscoveredFile[]; skipped: { path: string; reason: string }[]; missing: string[] } {
   const files: DiscoveredFile[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const missing: string[] = [];
@@ -290,7 +320,7 @@ export function discover(paths: readonly string[]): { files: DiscoveredFile[]; s
     }
     files.push({ path: shown, abs, size: st.size });
   };
-  for (const p of paths) walk(p, p.split("\\").join("/"), true);
+  for (const p of paths) walk(p, shownPath(p, base), true);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped, missing };
 }

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { badInput } from "../core/errors.js";
+import { DEFAULT_SCAN_THRESHOLD, FRAMEWORKS, SUPPRESSIONS_FILE, scanVerdict } from "../core/policy.js";
 import type { GateEnvironment } from "../core/gates/engine.js";
 import type { GateCheck } from "../core/gates/types.js";
 import type { Artifact } from "../core/plans/plan.js";
 import type { ScanResult } from "./engine.js";
-import { discover, ENGINE_RULES, readForScan, scanSources } from "./engine.js";
+import { discover, ENGINE_RULES, nothingScanned, readForScan, scanSources, shownPath } from "./engine.js";
 import { scanSourcesParallel } from "./parallel.js";
 import type { SuppressionConfig } from "./suppress.js";
 import { parseSuppressionConfig } from "./suppress.js";
@@ -16,7 +17,8 @@ export type { ScanFinding, ScanResult } from "./engine.js";
 export { SECURITY_SPECIALIST } from "./entry.js";
 export type { Framework, RuleMeta } from "./types.js";
 
-export const FRAMEWORKS: readonly Framework[] = ["cis-aws", "cis-k8s", "soc2"];
+/** The compliance frameworks, from the one gate policy (`core/policy.ts`). */
+export { FRAMEWORKS };
 
 /** Every scan target, registered explicitly and loaded on first use. */
 const TARGET_LOADERS: readonly (() => Promise<TargetScanner<unknown>>)[] = [
@@ -50,14 +52,14 @@ export async function allRules(): Promise<RuleMeta[]> {
 
 export function parseFrameworks(list: readonly string[]): Framework[] {
   for (const f of list) {
-    if (!FRAMEWORKS.includes(f as Framework)) throw badInput(`Unknown compliance framework '${f}'. Valid frameworks: ${FRAMEWORKS.join(", ")}.`);
+    if (!(FRAMEWORKS as readonly string[]).includes(f)) throw badInput(`Unknown compliance framework '${f}'. Valid frameworks: ${FRAMEWORKS.join(", ")}.`);
   }
   return list as Framework[];
 }
 
 /** The suppressions file of a project, if it has one: `.devops-pack/suppressions.yaml`. */
 export async function loadSuppressions(file: string | undefined, projectDir: string): Promise<SuppressionConfig | undefined> {
-  const path = file ?? join(projectDir, ".devops-pack", "suppressions.yaml");
+  const path = file ?? join(projectDir, SUPPRESSIONS_FILE);
   if (!existsSync(path)) {
     if (file !== undefined) throw badInput(`Suppressions file ${file} does not exist.`);
     return undefined;
@@ -69,12 +71,14 @@ export async function loadSuppressions(file: string | undefined, projectDir: str
 export interface ScanPathsOptions {
   frameworks?: readonly Framework[];
   suppressions?: SuppressionConfig;
+  /** Name files relative to this directory instead of as given (the MCP server's root, so that suppressions by path match as in the CLI). */
+  base?: string;
 }
 
 /** Scan files and directories on disk. Never follows symlinks; never throws for file contents. */
 export async function scanPaths(paths: readonly string[], opts: ScanPathsOptions = {}): Promise<ScanResult> {
   const targets = await loadTargets();
-  const found = discover(paths);
+  const found = discover(paths, opts.base);
   if (found.missing.length > 0) throw badInput(`Nothing to scan at ${found.missing.join(", ")}: no such file or directory.`);
   const read = readForScan(found.files, targets);
   return scanSourcesParallel(read.sources, {
@@ -87,6 +91,32 @@ export async function scanPaths(paths: readonly string[], opts: ScanPathsOptions
     ],
     skipped: found.skipped,
   });
+}
+
+export interface ScanProjectOptions {
+  /** Where `.devops-pack/suppressions.yaml` is looked for. */
+  projectDir: string;
+  frameworks?: readonly Framework[];
+  /** Another suppressions file instead of the project's. */
+  suppressionsFile?: string;
+  /** Pass mark in percent; the policy's default (95) when absent. */
+  threshold?: number;
+  /** Name files relative to this directory (see ScanPathsOptions). */
+  base?: string;
+}
+
+/**
+ * A scan of paths as `devops-pack scan` and the MCP server's `devops_scan`
+ * both run it: the project's suppressions, the selected frameworks, and the
+ * verdict of the one gate policy (`core/policy.ts`). Nothing scanned is bad input.
+ */
+export async function scanProject(paths: readonly string[], opts: ScanProjectOptions): Promise<{ result: ScanResult; threshold: number; ok: boolean; blocking: string[] }> {
+  const suppressions = await loadSuppressions(opts.suppressionsFile, opts.projectDir);
+  const result = await scanPaths(paths, { frameworks: opts.frameworks ?? [], ...(suppressions ? { suppressions } : {}), ...(opts.base !== undefined ? { base: opts.base } : {}) });
+  const none = nothingScanned(paths.map((p) => shownPath(p, opts.base)), result);
+  if (none) throw none;
+  const threshold = opts.threshold ?? DEFAULT_SCAN_THRESHOLD;
+  return { result, threshold, ...scanVerdict(result, threshold) };
 }
 
 /** Scan a plan's artifacts in memory. */

@@ -35,7 +35,8 @@ export interface ControlResult {
 /**
  * Mandatory controls of the selected frameworks: a control passes when every
  * (unsuppressed) evaluation of every rule mapped to it passed; it is not
- * applicable when none of its rules evaluated anything.
+ * applicable when none of its rules evaluated anything. A rule that threw
+ * (a DP-SCAN-002 evaluation naming it) fails its controls.
  */
 export function complianceControls(
   evaluations: readonly (Evaluation & { suppressed?: unknown })[],
@@ -57,6 +58,11 @@ export function complianceControls(
   for (const e of evaluations) {
     evaluated.add(e.ruleId);
     if (!e.passed && !e.suppressed) failed.add(e.ruleId);
+    // A rule that threw (DP-SCAN-002) is a failure of that rule, never not_applicable.
+    if (e.crashedRule !== undefined) {
+      evaluated.add(e.crashedRule);
+      if (!e.suppressed) failed.add(e.crashedRule);
+    }
   }
   const out: ControlResult[] = [];
   for (const { framework, control, rules: ids } of byControl.values()) {

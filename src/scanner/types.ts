@@ -3,7 +3,9 @@ import type { Severity } from "../core/findings.js";
 /** What a rule looks at. One parser per target. */
 export type ScanTarget = "terraform" | "kubernetes" | "dockerfile" | "github-actions" | "secrets" | "scan";
 
-export type Framework = "cis-aws" | "cis-k8s" | "soc2";
+/** The frameworks are the gate policy's (`core/policy.ts`). */
+export type { Framework } from "../core/policy.js";
+import type { Framework } from "../core/policy.js";
 
 export interface ComplianceRef {
   framework: Framework;
@@ -54,6 +56,11 @@ export interface Evaluation {
    * only the finding's line and the line before it count.
    */
   scope?: { startLine: number; endLine: number };
+  /**
+   * Set on a DP-SCAN-002 evaluation: the rule that threw. Its compliance
+   * controls read failed, as if the rule had failed on the subject.
+   */
+  crashedRule?: string;
 }
 
 /** A rule over one parsed document type. `check` must not throw for any input its parser accepts. */

@@ -155,12 +155,18 @@ describe("devops-pack scan", () => {
     expect(empty.stderr).toMatch(/Nothing was scanned in empty, assets: 0 files could be scanned\. No file there is one the scanner reads \(Terraform, Kubernetes YAML, Dockerfiles, GitHub workflows, or text for the secrets check\)\./);
   });
 
-  it("the worker-thread scan gives exactly the single-thread result", () => {
+  it("the worker-thread scan really runs its worker and gives exactly the single-thread result", () => {
     const dir = tempDir();
     writeTree(dir, { "infra/main.tf": INSECURE_TF, "k8s/pod.yaml": PRIVILEGED_POD, "Dockerfile": "FROM node:latest\nRUN npm ci\n", "notes.txt": "token = 'x9Qz3LmP8vR2tY6wK4nB'\n" });
     const parallel = cli(["scan", ".", "--format", "json"], { cwd: dir, env: { DEVOPS_PACK_SCAN_WORKERS: "1" } });
     const single = cli(["scan", ".", "--format", "json"], { cwd: dir, env: { DEVOPS_PACK_SCAN_WORKERS: "0" } });
-    expect(parallel.stdout).toBe(single.stdout);
+    // Issue 13, defect 5: a worker that failed fell back silently, so equal outputs proved nothing.
+    const workersOf = (out: string): unknown => (JSON.parse(out) as { workers?: unknown }).workers;
+    expect(workersOf(parallel.stdout)).toEqual({ used: 1, fellBack: false });
+    expect(parallel.stderr).not.toMatch(/warning/);
+    expect(workersOf(single.stdout)).toEqual({ used: 0, fellBack: false, reason: "DEVOPS_PACK_SCAN_WORKERS=0" });
+    const withoutWorkers = (out: string): string => JSON.stringify({ ...(JSON.parse(out) as object), workers: undefined });
+    expect(withoutWorkers(parallel.stdout)).toBe(withoutWorkers(single.stdout));
     expect((JSON.parse(parallel.stdout) as ScanJson).findings.some((f) => f.file === "infra/main.tf")).toBe(true);
     expect((JSON.parse(parallel.stdout) as ScanJson).findings.some((f) => f.file === "Dockerfile")).toBe(true);
   });

@@ -70,9 +70,12 @@ describe("gate engine", () => {
     expect(gates[0]?.status).toBe("skipped");
     expect(gates[0]?.checks[0]?.message).toMatch(/no validator/);
   });
-  it("security gate fails on a critical finding or a low score, and is skipped only without a scanner", async () => {
+  it("security gate fails on a critical finding or a low score, and fails closed without a scanner (issue 13)", async () => {
     const none = await evaluateGates(plan, [security], { decisions: [], validators: {} });
-    expect(none[0]?.status).toBe("skipped");
+    expect(none[0]?.status).toBe("failed");
+    expect(none[0]?.blocking[0]).toMatch(/not scanned/);
+    const off = await evaluateGates(plan, [security], { decisions: [], validators: {}, securityDisabled: { reason: "scanned elsewhere", by: ".devops-pack/config.yaml" } });
+    expect(off[0]).toMatchObject({ status: "skipped", disabled: { reason: "scanned elsewhere" } });
     const finding = { ruleId: "DP-X-001", severity: "critical" as const, message: "m", recommendation: "r", fix: "f", resource: "x", file: "a.yml", aliases: [] };
     const failed = await evaluateGates(plan, [security], { decisions: [], validators: {}, securityScan: async () => ({ findings: [finding], score: 99 }) });
     expect(failed[0]?.status).toBe("failed");

@@ -15,6 +15,7 @@ import type { PackSet } from "../../core/packs/loader.js";
 import { loadPacks } from "../../core/packs/loader.js";
 import type { Plan, TaskEnvelope } from "../../core/plans/plan.js";
 import { planFormatProblem, sealPlan } from "../../core/plans/plan.js";
+import { SECURITY_GATE_ID, securityGateProblem } from "../../core/policy.js";
 import { readProjectFiles } from "../../core/project-files.js";
 import type { Specialist } from "../../core/specialist.js";
 import type { Store, StoredPlan } from "../../core/store/index.js";
@@ -71,7 +72,13 @@ async function withStore<T>(opts: RuntimeOptions, fn: (store: Store) => Promise<
 }
 
 function gateEnvironment(opts: RuntimeOptions, decisions: GateEnvironment["decisions"]): GateEnvironment {
-  return { validators: VALIDATORS, ...opts.gateEnv, decisions };
+  return { validators: VALIDATORS, ...opts.gateEnv, ...gateSwitches(opts.projectDir), decisions };
+}
+
+/** The gates the project's config turns off on purpose (only the security gate can be), for the gate engine. */
+export function gateSwitches(projectDir: string): Pick<GateEnvironment, "securityDisabled"> {
+  const off = loadProjectConfig(projectDir).gates.security;
+  return off === undefined ? {} : { securityDisabled: off };
 }
 
 /** Parse, route and validate a task document. Throws BAD_INPUT with suggestions. */
@@ -266,6 +273,8 @@ export async function decide(
       if (failed.length > 0) {
         throw refused(`Refused: plan ${id} cannot be approved because ${failed.map((g) => g.gate).join(", ")} failed. Fix the task and run it again.`, { failed: failed.map((g) => g.gate) });
       }
+      const unscanned = securityGateProblem(stored.gates);
+      if (unscanned !== undefined) throw refused(`Refused: plan ${id} cannot be approved: ${unscanned}.`, { gate: SECURITY_GATE_ID });
     }
     await store.recordDecision({ planId: id, digest: plan.digest, decision: d.decision, by, ...(reason !== undefined ? { reason } : {}) });
     const gate = approvalGate(plan, APPROVAL_GATE, await store.approvals(id), policy);
@@ -308,6 +317,9 @@ export async function applyStored(
     if (gate.status === "failed") throw refused(`Refused: ${gate.blocking.join("; ")}. Approve the current plan again after reviewing it.`, { gate });
     const tampered = await auditProblems(store, plan, stored.gates);
     if (tampered.length > 0) throw refuseTampered(id, tampered);
+    // A plan nothing scanned is not applied, unless the gate was turned off on purpose (recorded with the plan).
+    const unscanned = securityGateProblem(stored.gates);
+    if (unscanned !== undefined) throw refused(`Refused: ${unscanned}.`, { gate: SECURITY_GATE_ID });
     const opt = { ...(a.force !== undefined ? { force: a.force } : {}), ...(a.afterRename ? { afterRename: a.afterRename } : {}) };
     if (a.dryRun) {
       const lastWritten = await store.lastWritten(resolve(a.dir), plan.artifacts.map((x) => x.path));

@@ -10,7 +10,7 @@ import { didYouMean } from "../../core/suggest.js";
 import { parseYamlSafe } from "../../core/yaml.js";
 import { SPECIALISTS } from "../registry.js";
 import type { RuntimeOptions } from "./runtime.js";
-import { defaultActor } from "./runtime.js";
+import { defaultActor, gateSwitches } from "./runtime.js";
 import type { WorkflowOutcome, WorkflowRunOptions } from "./workflows/index.js";
 import { runWorkflow, WORKFLOWS, workflowInput } from "./workflows/index.js";
 
@@ -63,7 +63,7 @@ export async function runWorkflowText(
       store,
       packs,
       specialists: opts.specialists ?? SPECIALISTS,
-      gateEnv: { validators: VALIDATORS, ...opts.gateEnv, decisions: [] },
+      gateEnv: { validators: VALIDATORS, ...opts.gateEnv, ...gateSwitches(opts.projectDir), decisions: [] },
       ...(opts.fresh !== undefined ? { fresh: opts.fresh } : {}),
       ...(opts.onStep ? { onStep: opts.onStep } : {}),
     });

@@ -1,8 +1,9 @@
 import type { Finding } from "../findings.js";
 import type { GateSpec } from "../packs/schema.js";
 import type { Artifact, ArtifactKind, Plan } from "../plans/plan.js";
-import type { EnvironmentClass, EnvironmentPolicy } from "../plans/environments.js";
-import { classifyEnvironments } from "../plans/environments.js";
+import type { EnvironmentPolicy } from "../plans/environments.js";
+import type { GateSwitch } from "../policy.js";
+import { approvalRequired, scanVerdict } from "../policy.js";
 import { planDigest, planFormatProblem, sha256 } from "../plans/plan.js";
 import type { Result } from "../result.js";
 import type { GateCheck, GateResult, GateStatus } from "./types.js";
@@ -33,8 +34,13 @@ export interface DecisionRecord {
 export interface GateEnvironment {
   /** Validators by artifact kind, loaded on first use. */
   validators: Partial<Record<ArtifactKind, () => Promise<ArtifactValidator>>>;
-  /** The security scanner over a plan's artifacts; absent until one is registered. */
+  /**
+   * The security scanner over a plan's artifacts. Without one the security gate
+   * fails (the plan was not scanned), unless `securityDisabled` turns it off.
+   */
   securityScan?: (artifacts: Artifact[]) => Promise<{ findings: Finding[]; score: number; evaluated?: number }>;
+  /** The security gate turned off on purpose, from the project's config (`gates.security`). */
+  securityDisabled?: GateSwitch;
   /** Compliance evaluation for the selected frameworks; absent until one is registered. */
   compliance?: (artifacts: Artifact[], frameworks: string[]) => Promise<GateCheck[]>;
   /** Decisions recorded for this plan, oldest first. */
@@ -43,32 +49,7 @@ export interface GateEnvironment {
   onGate?: (done: number, total: number, gate: string) => void;
 }
 
-/**
- * Approval is required when the plan targets a production environment, or one
- * that could not be classified, or creates or changes secrets. The plan's own
- * record decides (its classification is covered by its digest); with `policy`,
- * today's classification is added, so a production pattern added since the plan
- * was made is enforced too. Nothing here can make a plan need less approval
- * than it recorded.
- */
-export function approvalRequired(
-  plan: Pick<Plan, "environment" | "touchesSecrets"> & { environmentClasses?: EnvironmentClass[] | undefined },
-  policy?: EnvironmentPolicy,
-): { required: boolean; reasons: string[]; environments: EnvironmentClass[] } {
-  const reasons: string[] = [];
-  const recorded = plan.environmentClasses ?? classifyEnvironments(plan.environment);
-  const now = policy ? classifyEnvironments(plan.environment, policy) : [];
-  const needs = new Map<string, EnvironmentClass>();
-  for (const c of [...recorded, ...now]) if (c.approval && !needs.has(c.environment)) needs.set(c.environment, c);
-  // Every environment the plan names must be classified; one without a record needs approval.
-  for (const e of plan.environment) if (!recorded.some((c) => c.environment === e) && !needs.has(e)) needs.set(e, classifyEnvironments([e])[0]!);
-  const prod = [...needs.values()].filter((c) => c.class === "production").map((c) => c.environment);
-  const unknown = [...needs.values()].filter((c) => c.class !== "production").map((c) => c.environment);
-  if (prod.length > 0) reasons.push(`targets ${prod.join(", ")} (production)`);
-  if (unknown.length > 0) reasons.push(`targets ${unknown.join(", ")} (not known to be non-production)`);
-  if (plan.touchesSecrets !== false) reasons.push("creates or changes secrets");
-  return { required: reasons.length > 0, reasons, environments: [...needs.values()] };
-}
+export { approvalRequired };
 
 /** Check that the stored plan is what its digest says: every artifact hash and the digest itself. */
 export function verifyIntegrity(plan: Plan): string[] {
@@ -125,18 +106,23 @@ async function qualityGate(plan: Plan, spec: GateSpec, env: GateEnvironment, kin
 
 async function securityGate(plan: Plan, spec: GateSpec, env: GateEnvironment): Promise<GateResult> {
   const started = performance.now();
+  if (env.securityDisabled !== undefined) {
+    // Off on purpose: recorded with its reason in the result (and so in the audit log).
+    const off = env.securityDisabled;
+    return { ...result(spec.id, "skipped", spec.threshold, [{ name: "disabled", ok: true, message: `turned off in ${off.by}: ${off.reason}` }], [], started), disabled: off };
+  }
   if (!env.securityScan) {
-    return result(spec.id, "skipped", spec.threshold, [{ name: "scanner", ok: true, message: "no security scanner is registered in this build; the plan was not scanned" }], [], started);
+    // Fail closed, as the compliance gate does: a plan nothing scanned is not a plan that passed.
+    const why = "no security scanner is registered in this build; the plan was not scanned";
+    return result(spec.id, "failed", spec.threshold, [{ name: "scanner", ok: false, message: why }], [`${why} (turn the gate off on purpose with gates.security.disabled and a reason in .devops-pack/config.yaml)`], started);
   }
   const { findings, score, evaluated } = await env.securityScan(plan.artifacts);
   const active = findings.filter((f) => !f.suppressed);
-  const critical = active.filter((f) => f.severity === "critical");
   const summary: GateCheck[] = evaluated === undefined ? [] : [{ name: "scanner", ok: true, message: `${evaluated} rule evaluation(s) over ${plan.artifacts.length} artifact(s)` }];
   const checks: GateCheck[] = [...summary, ...active.map((f) => ({ name: `${f.ruleId} ${f.file}`, ok: false, message: `${f.severity}: ${f.message}`, ...(f.line !== undefined ? { line: f.line } : {}) }))];
-  const blocking: string[] = [];
-  if (score < spec.threshold) blocking.push(`security score ${score}% is below ${spec.threshold}%`);
-  for (const f of critical) blocking.push(`critical ${f.ruleId} in ${f.file}${f.line ? `:${f.line}` : ""}: ${f.message}`);
-  const r = result(spec.id, blocking.length === 0 ? "passed" : "failed", spec.threshold, checks, blocking, started);
+  // The controls are the compliance gate's; this gate judges the score and the critical findings.
+  const { ok, blocking } = scanVerdict({ score, findings, controls: [] }, spec.threshold);
+  const r = result(spec.id, ok ? "passed" : "failed", spec.threshold, checks, blocking, started);
   r.score = score;
   return r;
 }

@@ -1,3 +1,5 @@
+import type { GateSwitch } from "../policy.js";
+
 export type GateStatus = "passed" | "failed" | "skipped" | "awaiting";
 
 export interface GateCheck {
@@ -20,4 +22,6 @@ export interface GateResult {
   /** Human-readable reasons the gate blocks (empty when it does not). */
   blocking: string[];
   duration_ms: number;
+  /** Set when the gate was turned off on purpose (the security gate, by the project's config): why and where. */
+  disabled?: GateSwitch;
 }

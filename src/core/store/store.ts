@@ -776,7 +776,8 @@ export class KyselyStore implements Store {
       )
       .execute();
     await this.#audit(tx, at, actor, "gates.recorded", auditSubject.plan(planId), {
-      gates: gates.map((g) => ({ gate: g.gate, status: g.status, score: g.score, threshold: g.threshold })),
+      // A gate turned off on purpose (the security gate, by the project's config) is recorded with its reason.
+      gates: gates.map((g) => ({ gate: g.gate, status: g.status, score: g.score, threshold: g.threshold, ...(g.disabled ? { disabled: g.disabled } : {}) })),
     });
   }
 

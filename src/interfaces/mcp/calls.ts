@@ -10,13 +10,13 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
 import { badInput, refused } from "../../core/errors.js";
-import { approvalRequired } from "../../core/gates/engine.js";
+import { loadProjectConfig } from "../../core/config.js";
+import { assistantMayApply } from "../../core/policy.js";
 import { MAX_INPUT_BYTES } from "../../core/limits.js";
 import { describeZodError } from "../../core/zod-errors.js";
 import { applyStored, runEnvelope, showPlan } from "../../agents/manager/runtime.js";
 import type { RunOutcome } from "../../agents/manager/runtime.js";
-import { nothingScanned } from "../../scanner/engine.js";
-import { allRules, scanPaths } from "../../scanner/index.js";
+import { allRules, scanProject } from "../../scanner/index.js";
 import { runStory } from "../story.js";
 import type { McpContext } from "./server.js";
 import { insideRoot } from "./server.js";
@@ -69,13 +69,10 @@ const FIXED: Record<FixedToolName, Handler> = {
   devops_scan: async (ctx, raw) => {
     const { paths, threshold } = argsOf("devops_scan", raw);
     const abs = paths.map((p) => insideRoot(ctx.root, p));
-    const result = await scanPaths(abs);
-    const none = nothingScanned(paths, result);
-    if (none) throw none;
-    const min = threshold ?? 95;
-    const critical = result.findings.some((f) => !f.suppressed && f.severity === "critical");
-    const ok = result.score >= min && !critical && !result.controls.some((c) => c.status === "failed");
-    const structured = { ok, score: result.score, threshold: min, evaluated: result.evaluated, passed: result.passed, files: result.files, findings: result.findings };
+    // The same scan and verdict as `devops-pack scan`: the project's suppressions, the one gate policy.
+    // Files are named relative to the root, as the CLI names them relative to where it runs, so suppressions by path match alike.
+    const { result, ok, threshold: min } = await scanProject(abs, { projectDir: ctx.projectDir, base: ctx.root, ...(threshold !== undefined ? { threshold } : {}) });
+    const structured = { ok, score: result.score, threshold: min, evaluated: result.evaluated, passed: result.passed, files: result.files, findings: result.findings, controls: result.controls, workers: result.workers };
     const text = [
       `Score ${result.score}% (threshold ${min}%): ${ok ? "pass" : "fail"}; ${result.findings.length} finding(s)`,
       ...result.findings.slice(0, 50).map((f) => `  ${f.severity} ${f.ruleId} ${f.file}${f.line ? `:${f.line}` : ""} ${f.message}`),
@@ -120,11 +117,11 @@ const FIXED: Record<FixedToolName, Handler> = {
     const target = insideRoot(ctx.root, dir);
     const opts = await ctx.runtime();
     const stored = await showPlan(id, opts);
-    const approval = stored.gates.find((g) => g.gate.startsWith("gate.approval"));
-    const required = approvalRequired(stored.plan);
-    if (required.required || (approval !== undefined && approval.status !== "skipped")) {
+    // The approval rule of the one gate policy, under the project's config as apply reads it.
+    const may = assistantMayApply(stored.plan, stored.gates, loadProjectConfig(ctx.projectDir).environments);
+    if (!may.ok) {
       throw refused(
-        `Refused: plan ${stored.plan.id} needs a person's approval (${required.reasons.join("; ") || "production or secrets"}). Review it and run: devops-pack approve ${stored.plan.id} --by <name>, then devops-pack apply ${stored.plan.id}.`,
+        `Refused: plan ${stored.plan.id} needs a person's approval (${may.reasons.join("; ")}). Review it and run: devops-pack approve ${stored.plan.id} --by <name>, then devops-pack apply ${stored.plan.id}.`,
       );
     }
     const out = await applyStored(stored.plan.id, { dir: target }, opts);

@@ -1,6 +1,7 @@
 import type { Finding } from "../../core/findings.js";
 import type { Note, PlanDraft } from "../../core/plans/plan.js";
 import { artifact, markerLine } from "../../core/plans/plan.js";
+import { scanVerdict } from "../../core/policy.js";
 import type { Specialist } from "../../core/specialist.js";
 import { defineSpecialist } from "../../core/specialist.js";
 import type { ScanResult } from "../engine.js";
@@ -14,7 +15,7 @@ import { secretManagement } from "./secrets.js";
 function scanNotes(r: ScanResult, input: SecurityInput): Note[] {
   const active = r.findings.filter((f) => !f.suppressed);
   const critical = active.filter((f) => f.severity === "critical").length;
-  const pass = r.score >= input.threshold && critical === 0 && !r.controls.some((c) => c.status === "failed");
+  const pass = scanVerdict(r, input.threshold).ok;
   const notes: Note[] = [
     {
       kind: pass ? "info" : "warning",

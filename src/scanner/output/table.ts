@@ -1,3 +1,4 @@
+import { scanVerdict } from "../../core/policy.js";
 import type { Severity } from "../../core/findings.js";
 import type { ScanResult } from "../engine.js";
 
@@ -35,7 +36,8 @@ export function toTable(result: ScanResult, opts: { colour: boolean; threshold: 
   );
   if (result.files.skipped.length > 0) lines.push(`skipped: ${result.files.skipped.map((s) => `${s.path} (${s.reason})`).join(", ")}`);
   const critical = active.some((f) => f.severity === "critical");
-  lines.push(`score ${result.score}% (threshold ${opts.threshold}%)${critical ? ", with critical findings" : ""}: ${result.score >= opts.threshold && !critical ? "PASS" : "FAIL"}`);
+  // The verdict of the one gate policy, as the exit code: failed controls fail too.
+  lines.push(`score ${result.score}% (threshold ${opts.threshold}%)${critical ? ", with critical findings" : ""}: ${scanVerdict(result, opts.threshold).ok ? "PASS" : "FAIL"}`);
   for (const c of result.controls.filter((x) => x.status === "failed")) lines.push(`control ${c.framework} ${c.control} failed: ${c.failedRules.join(", ")}`);
   return lines.join("\n");
 }

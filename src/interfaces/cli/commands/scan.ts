@@ -2,8 +2,8 @@ import { resolve } from "node:path";
 import { badInput, refused } from "../../../core/errors.js";
 import { lstatIfExists, writeFileAtomic } from "../../../core/fs-safe.js";
 import { packageVersion } from "../../../core/package-root.js";
-import { allRules, loadSuppressions, parseFrameworks, scanPaths } from "../../../scanner/index.js";
-import { nothingScanned } from "../../../scanner/engine.js";
+import { DEFAULT_SCAN_THRESHOLD } from "../../../core/policy.js";
+import { allRules, parseFrameworks, scanProject } from "../../../scanner/index.js";
 import { toSarif } from "../../../scanner/output/sarif.js";
 import { toTable } from "../../../scanner/output/table.js";
 import { optionalString } from "../args.js";
@@ -15,27 +15,23 @@ const FORMATS = ["table", "json", "sarif"] as const;
 export async function runScan(ctx: CliContext, values: Record<string, unknown>, positionals: string[]): Promise<number> {
   const format = optionalString(values, "format") ?? (ctx.json ? "json" : "table");
   if (!(FORMATS as readonly string[]).includes(format)) throw badInput(`Unknown --format '${format}'. Valid formats: ${FORMATS.join(", ")}.`);
-  const thresholdRaw = optionalString(values, "threshold") ?? "95";
+  const thresholdRaw = optionalString(values, "threshold") ?? String(DEFAULT_SCAN_THRESHOLD);
   const threshold = Number(thresholdRaw);
   if (!Number.isFinite(threshold) || threshold < 0 || threshold > 100) throw badInput(`--threshold must be a percentage from 0 to 100, got '${thresholdRaw}'.`);
   const frameworks = parseFrameworks(((values.framework as string[] | undefined) ?? []).flatMap((f) => f.split(",")).filter(Boolean));
-  const suppressions = await loadSuppressions(optionalString(values, "suppressions"), ctx.projectDir);
+  const suppressionsFile = optionalString(values, "suppressions");
   const paths = positionals.length > 0 ? positionals : ["."];
   if (format === "table" && !ctx.json) ctx.err(`scanning ${paths.join(", ")}…`);
-  const result = await scanPaths(paths, { frameworks, ...(suppressions ? { suppressions } : {}) });
-  // Nothing scanned is not a pass (exit 2, with what was skipped and why).
-  const none = nothingScanned(paths, result);
-  if (none) throw none;
+  // The verdict is the one gate policy's (core/policy.ts); nothing scanned is not a pass (exit 2, with what was skipped and why).
+  const { result, ok: pass } = await scanProject(paths, { projectDir: ctx.projectDir, frameworks, threshold, ...(suppressionsFile !== undefined ? { suppressionsFile } : {}) });
+  if (result.workers?.fellBack === true) ctx.err(`warning: scanned on one thread: ${result.workers.reason ?? "the worker did not run"}`);
 
-  const critical = result.findings.some((f) => !f.suppressed && f.severity === "critical");
-  const controlsFailed = result.controls.some((c) => c.status === "failed");
-  const pass = result.score >= threshold && !critical && !controlsFailed;
   const output = optionalString(values, "output");
   let text: string;
   if (format === "sarif") text = JSON.stringify(toSarif(result, { version: packageVersion() }), null, 2);
   else if (format === "json") {
     text = JSON.stringify(
-      { ok: pass, score: result.score, threshold, evaluated: result.evaluated, passed: result.passed, files: result.files, findings: result.findings, controls: result.controls },
+      { ok: pass, score: result.score, threshold, evaluated: result.evaluated, passed: result.passed, files: result.files, findings: result.findings, controls: result.controls, workers: result.workers },
       null,
       2,
     );

@@ -192,17 +192,17 @@ export function evaluation(meta: RuleMeta, s: Subject): Evaluation {
   return e;
 }
 
-/** Define a rule from its metadata and a function producing subjects. `check` never throws. */
+/**
+ * Define a rule from its metadata and a function producing subjects. A bug
+ * that makes `subjects` throw is not caught here: the engine reports it as
+ * DP-SCAN-002 and fails the rule's controls, as for every other target.
+ */
 export function defineRule(meta: RuleMeta, subjects: (p: TfProject) => Iterable<Subject>): Rule<TfProject> {
   return {
     meta,
     check(p: TfProject): Evaluation[] {
       const out: Evaluation[] = [];
-      try {
-        for (const s of subjects(p)) out.push(evaluation(meta, s));
-      } catch {
-        // A rule bug must not stop the scan; whatever was evaluated so far stands.
-      }
+      for (const s of subjects(p)) out.push(evaluation(meta, s));
       return out;
     },
   };

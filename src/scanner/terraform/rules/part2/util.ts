@@ -6,6 +6,7 @@
  * block). Rules fail only on what is known to be insecure, or on absence
  * where the provider default is insecure; unknown values never fail.
  */
+import { ruleCrash } from "../../../engine.js";
 import type { ComplianceRef, Evaluation, Rule, RuleMeta } from "../../../types.js";
 import type { TfAttr, TfBlock, TfModule, TfProject, TfResource, TfUnknown, TfValue } from "../../model.js";
 
@@ -156,10 +157,11 @@ export function resourceRule(
         let v: Verdict | undefined;
         try {
           v = judge(r, project);
-        } catch {
-          // A rule must not throw on any model the parser accepts; a resource it
-          // cannot read is left unevaluated rather than guessed at.
-          v = undefined;
+        } catch (e) {
+          // A rule must not throw on any model the parser accepts; one that does
+          // has a bug, which fails this resource (DP-SCAN-002) and the rule's controls.
+          out.push(ruleCrash(meta.id, { file: r.file, line: r.line, column: r.column, subject: r.address, scope: { startLine: r.line, endLine: r.endLine } }, e));
+          continue;
         }
         if (v !== undefined) out.push(toEvaluation(meta, r, v));
       }
