@@ -168,6 +168,19 @@ describe("HttpClient: one deadline for the whole exchange, and clean errors for 
     }
   });
 
+  it("a server that sends headers and half a body, then stalls with the connection open, fails with a TRACKER timeout", { timeout: 20_000 }, async () => {
+    const url = await rawServe((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 40\r\n\r\n{"key":"KAN-1","fie');
+      // …and nothing more: the socket stays open until the test closes the server.
+    });
+    const err = await client(url, [], { retries: 0, timeoutMs: 500 })
+      .request({ method: "GET", path: "/rest/api/3/issue/KAN-1" })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DevopsPackError);
+    expect((err as DevopsPackError).code).toBe("TRACKER");
+    expect((err as Error).message).toMatch(/^Test GET \/rest\/api\/3\/issue\/KAN-1 timed out after 500 ms/);
+  });
+
   it("a 200 whose body is shorter than its Content-Length is a TRACKER error naming the endpoint, not a crash", async () => {
     const url = await rawServe((socket) => {
       socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"key":"KAN');
