@@ -2,7 +2,7 @@
  * Typed errors. Every error a user can cause carries a code; the CLI error
  * boundary maps codes to exit codes and to `--json` output.
  *
- * Exit codes (PRODUCT.md): 0 ok; 1 gate or lint failure; 2 bad input; 3 refused.
+ * Exit codes (README): 0 ok; 1 gate or lint failure; 2 bad input; 3 refused.
  */
 export type ErrorCode =
   | "BAD_INPUT" // malformed file, unknown field, unknown type, bad flag

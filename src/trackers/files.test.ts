@@ -8,7 +8,7 @@ import { idempotencyKey } from "../core/stories/types.js";
 import { FilesTracker } from "./files.js";
 import { readTaskFrontMatter } from "./story-markdown.js";
 
-// A story in seed 000's format, written for these tests (mojibake emoji, metadata block,
+// A story in the story markdown format of `examples/stories/`, written for these tests (mojibake emoji, metadata block,
 // Must/Should/Nice checkboxes, a quality-gate checklist after the criteria).
 const SEED = readFileSync(join(import.meta.dirname, "fixtures/story-6.1.14.3-format.md"), "utf8");
 const STORY_REL = "docs/stories/story-6.1.14.3.md";

@@ -1,6 +1,6 @@
 /**
  * The `files` tracker (the default): markdown stories under `docs/stories/`
- * in seed 000's format, and DevOps tasks written as markdown beside them,
+ * in the story markdown format of `examples/stories/`, and DevOps tasks written as markdown beside them,
  * linked both ways with relative paths.
  *
  * Creation is all or nothing and safe under concurrency:

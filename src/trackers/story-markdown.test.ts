@@ -12,11 +12,11 @@ import {
   withTaskLink,
 } from "./story-markdown.js";
 
-// A story in seed 000's format, written for these tests (mojibake emoji, metadata block,
+// A story in the story markdown format of `examples/stories/`, written for these tests (mojibake emoji, metadata block,
 // Must/Should/Nice checkboxes, a quality-gate checklist after the criteria).
 const SEED = readFileSync(join(import.meta.dirname, "fixtures/story-6.1.14.3-format.md"), "utf8");
 
-describe("parseStoryMarkdown on seed 000", () => {
+describe("parseStoryMarkdown on the story markdown format", () => {
   const story = parseStoryMarkdown(SEED, "docs/stories/story-6.1.14.3.md");
 
   it("reads the id, title, epic and priority (emoji, in mojibake, stripped)", () => {

@@ -1,11 +1,11 @@
 /**
- * Story files in seed 000's markdown format, and the DevOps task files the
+ * Story files in the story markdown format of `examples/stories/`, and the DevOps task files the
  * `files` tracker writes beside them. Pure: text in, data or text out.
  *
  * A story file carries `**Story ID:** 6.1.14.3` (or the heading
  * `# Story 6.1.14.3: Title`), `**Epic:**`, `**Priority:**`, optional
  * `**Labels:**` / `**Components:**`, and `- [ ]` checkboxes under an
- * "Acceptance Criteria" heading. Seed 000 is UTF-8 that was once decoded as
+ * "Acceptance Criteria" heading. That format is UTF-8 that was once decoded as
  * Mac Roman and saved again ("üî¥" for 🔴); such sequences are repaired first.
  */
 import { Document } from "yaml";

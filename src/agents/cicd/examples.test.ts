@@ -34,7 +34,7 @@ describe("examples/cicd*.yaml", () => {
     );
   });
 
-  it("cicd.yaml is exactly the seed's example", () => {
+  it("cicd.yaml is exactly the documented example", () => {
     const envelope = parseTaskDocument(readFileSync(join(ROOT, "examples", "cicd.yaml"), "utf8"), "cicd.yaml");
     expect(envelope).toEqual({
       type: "devops.cicd",

@@ -19,7 +19,7 @@ function messages(input: unknown): string[] {
 const SEED = { project_type: "typescript_fullstack", platform: "github_actions", stages: ["lint", "test", "build", "deploy"], environments: ["staging", "production"] };
 
 describe("devops.cicd input schema", () => {
-  it("accepts the seed's example and fills the defaults", () => {
+  it("accepts the documented example and fills the defaults", () => {
     const r = cicdInputSchema.parse(SEED);
     expect(r).toMatchObject({ name: "app", default_branch: "main", registry: "ghcr.io", runs_on: "ubuntu-24.04", dockerfile: "Dockerfile", reviewers: [] });
   });

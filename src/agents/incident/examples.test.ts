@@ -18,7 +18,7 @@ describe("examples", () => {
     expect(exampleFiles()).toEqual(["incident-postmortem.yaml", "incident.yaml"]);
   });
 
-  it("incident.yaml is exactly seed 003's task", () => {
+  it("incident.yaml is exactly the documented example task", () => {
     const envelope = parseTaskDocument(readFileSync(join(EXAMPLES, "incident.yaml"), "utf8"), "incident.yaml");
     expect(envelope).toEqual({ type: "devops.incident_runbook", input: { incident_type: "database_connection_failure", services: ["api", "worker"], severity: "high" } });
   });

@@ -139,7 +139,7 @@ describe("runbooks", () => {
     expect(plan.notes.some((n) => n.kind === "warning" && /puts data loss at SEV1/.test(n.text))).toBe(true);
   });
 
-  it("seed 003: the database runbook names api and worker's namespaces and the database checks", () => {
+  it("the database runbook names api and worker's namespaces and the database checks", () => {
     const plan = planExample("incident.yaml");
     expect(plan.artifacts.map((a) => a.path)).toEqual(["runbooks/incidents/database_connection_failure.md"]);
     const md = plan.artifacts[0]!.content;

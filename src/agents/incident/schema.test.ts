@@ -17,7 +17,7 @@ const pm = {
 };
 
 describe("devops.incident_runbook input", () => {
-  it("accepts seed 003's form exactly and fills the documented defaults", () => {
+  it("accepts the documented form exactly and fills the documented defaults", () => {
     const input = incidentInputSchema.parse(seed);
     expect(input).toMatchObject({ incident_type: "database_connection_failure", severity: "high", alerts: [], environments: [], links: {} });
     const cfg = resolveConfig(input);

@@ -1,5 +1,5 @@
 /**
- * The input of `devops.incident_runbook` tasks. Seed 003's form,
+ * The input of `devops.incident_runbook` tasks. The documented form,
  * `{incident_type, services: [api, worker], severity: high}`, is accepted as
  * it is; everything else is optional and described field by field.
  */

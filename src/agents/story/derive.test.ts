@@ -109,7 +109,7 @@ describe("the seed story", () => {
     expect(seed.acceptanceCriteria.length).toBeGreaterThanOrEqual(16);
   });
 
-  it("derives a task for this story, following seed 004's template section by section", () => {
+  it("derives a task for this story, following the `/doe` task template (`.claude/commands/doe.md`) section by section", () => {
     const d = deriveTask(seed, { tracker: "files" });
     expect(d.draft.title).toBe("DevOps Expansion Pack Extraction (DRAFT) - DevOps");
     expect(d.draft.priority).toBe("high");

@@ -1,5 +1,5 @@
 /**
- * From a story to its DevOps task (seed 004's `/doe`), as a pure
+ * From a story to its DevOps task (the `/doe` command's), as a pure
  * derivation: the story's words decide the needs, the needs decide the work,
  * the labels, the cross-team dependencies, the estimate and the starting
  * `devops.*` task files. No disk, network or clock: the same story and

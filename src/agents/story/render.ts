@@ -1,5 +1,5 @@
 /**
- * The task description: seed 004's template, section by section, filled for
+ * The task description: the `/doe` task template (`.claude/commands/doe.md`), section by section, filled for
  * this story. Sections are built as a small model (heading + blocks) and
  * rendered to markdown at the end.
  */

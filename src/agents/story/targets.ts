@@ -1,7 +1,7 @@
 /**
  * Performance and recovery targets read from the story's own words
  * ("p95 < 300ms", "99.95% availability", "RTO 1h", "RPO 5 minutes"), or
- * seed 004's defaults, each default reported as a named warning.
+ * the `/doe` template's defaults, each default reported as a named warning.
  */
 
 export interface Targets {
@@ -13,7 +13,7 @@ export interface Targets {
   rpo: string;
 }
 
-/** Seed 004's template: p95 < 500 ms, 99.9% uptime, RTO < 15 minutes, RPO < 5 minutes. */
+/** The defaults of the `/doe` task template (`.claude/commands/doe.md`): p95 < 500 ms, 99.9% uptime, RTO < 15 minutes, RPO < 5 minutes. */
 export const DEFAULT_TARGETS: Targets = { p95Ms: 500, availability: 99.9, rto: "15m", rpo: "5m" };
 
 export interface ReadTargets {

@@ -11,7 +11,7 @@ function costOf(raw: Record<string, unknown>) {
 }
 
 describe("cost estimate", () => {
-  it("prices the seed's cluster: control plane, three nodes, their volumes and the key", () => {
+  it("prices the example's cluster: control plane, three nodes, their volumes and the key", () => {
     const e = costOf({ environment: "production", resources: [{ type: "eks_cluster", name: "production", node_count: 3 }] });
     expect(e.prices).toEqual({ date: PRICES_DATE, region: "us-east-1", hours_per_month: 730 });
     expect(e.resources[0]?.lines).toEqual([

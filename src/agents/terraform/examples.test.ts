@@ -29,7 +29,7 @@ describe("examples/terraform*.yaml", () => {
     expect(loadExample("terraform-platform.yaml").resources).toHaveLength(10);
   });
 
-  it("terraform.yaml is exactly the seed's example", () => {
+  it("terraform.yaml is exactly the documented example", () => {
     const envelope = parseTaskDocument(readFileSync(join(REPO_ROOT, "examples", "terraform.yaml"), "utf8"), "terraform.yaml");
     expect(envelope).toEqual({
       type: "devops.terraform",

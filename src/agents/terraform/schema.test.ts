@@ -20,7 +20,7 @@ const SEED = { provider: "aws", resources: [{ type: "eks_cluster", name: "produc
 const withResource = (r: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ environment: "staging", resources: [r], ...extra });
 
 describe("devops.terraform input", () => {
-  it("accepts the seed's example and fills the defaults", () => {
+  it("accepts the documented example and fills the defaults", () => {
     const input = terraformSpecialist.schema.parse(SEED);
     expect(input).toMatchObject({ provider: "aws", region: "us-east-1", environment: "production", backend: { lock: "lockfile" }, tags: {} });
     expect(input.resources[0]).toMatchObject({ type: "eks_cluster", kubernetes_version: "1.33", node_count: 3, instance_types: ["m6i.large"], endpoint_public_access: false });

@@ -1,5 +1,5 @@
 /**
- * The `devops.terraform` task input, in the seed's form:
+ * The `devops.terraform` task input, in its documented form:
  *
  *   { provider: aws, environment: production,
  *     resources: [{ type: eks_cluster, name: production, node_count: 3 }] }

@@ -1,5 +1,5 @@
 /**
- * Stories and the DevOps tasks derived from them (seed 004): the shapes the
+ * Stories and the DevOps tasks derived from them (the `/doe` command): the shapes the
  * derivation (src/agents/story, pure) and the tracker adapters
  * (src/trackers, the only code that uses the network) share.
  */
@@ -36,7 +36,7 @@ export interface Story {
 export interface TaskDraft {
   /** `<story title> - DevOps` */
   title: string;
-  /** The task description as markdown (seed 004's template, filled for this story). */
+  /** The task description as markdown (the `/doe` task template, filled for this story). */
   body: string;
   labels: string[];
   priority: Priority;

@@ -1,5 +1,5 @@
 /**
- * Seed 003's lifecycle: Planning → Infrastructure → CI/CD → Monitoring →
+ * The documented DevOps lifecycle: Planning → Infrastructure → CI/CD → Monitoring →
  * Alerting → Incident Response. Deployed services become scrape targets,
  * SLOs become dashboards and burn-rate alerts, alerts become runbooks, and a
  * post-mortem's action items (`feedback`) change the planning input.
@@ -79,7 +79,7 @@ function planningDoc(input: LifecycleInput, changes: readonly PlanningChange[]):
     `<!-- ${markerLine(MANAGER_AGENT, "").trim()} -->`,
     `# ${input.name}: lifecycle plan`,
     "",
-    "The manager's lifecycle workflow (seed 003): Planning → Infrastructure → CI/CD → Monitoring → Alerting → Incident Response.",
+    "The manager's lifecycle workflow: Planning → Infrastructure → CI/CD → Monitoring → Alerting → Incident Response.",
     "Each step's outputs feed the next: deployed services become scrape targets, SLOs become dashboards and burn-rate alerts, and alerts become runbooks.",
     "",
     `Environments: ${input.environments.join(", ")}.`,

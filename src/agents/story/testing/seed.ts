@@ -1,12 +1,12 @@
 /**
- * A tiny reader for seed 000's story format, for tests only (the files
+ * A tiny reader for the story markdown format of `examples/stories/`, for tests only (the files
  * tracker has its own loader; these tests must not depend on it).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Story } from "../../../core/stories/types.js";
 
-/** A story in seed 000's format (mojibake emoji included), written for the tests: src/trackers/fixtures. */
+/** A story in the story markdown format of `examples/stories/` (mojibake emoji included), written for the tests: src/trackers/fixtures. */
 export function seedStoryPath(): string {
   return fileURLToPath(new URL("../../../trackers/fixtures/story-6.1.14.3-format.md", import.meta.url));
 }
