@@ -16,8 +16,13 @@ import {
   isRule,
   isTableSeparator,
   listItemOf,
+  MAX_READ_NESTING,
+  MAX_WRITE_NESTING,
+  adfToMarkdown,
   markdownToAdf,
 } from "./adf.js";
+import type { AdfNode } from "./adf.js";
+import { DevopsPackError } from "../core/errors.js";
 import { checkboxes } from "./github.js";
 
 // The expressions adf.ts and github.ts used before. They run here only on short strings,
@@ -202,5 +207,53 @@ describe("hostile tracker text", () => {
     const body = ["- item", ...Array.from({ length: 20_000 }, (_, i) => `  line ${i}`)].join("\n");
     const item = markdownToAdf(body).content[0]?.content?.[0]?.content?.[0];
     expect(item?.content?.filter((n) => n.type === "hardBreak")).toHaveLength(20_000);
+  });
+});
+
+describe("nesting is bounded both ways", () => {
+  it("a line of 50,000 '>' is one block quote holding the rest as text (ADF has no nested quotes; it overflowed the stack)", () => {
+    const doc = markdownToAdf(`${">".repeat(50_000)} deep`);
+    expect(doc.content).toHaveLength(1);
+    const quote = doc.content[0];
+    expect(quote?.type).toBe("blockquote");
+    expect(quote?.content).toHaveLength(1);
+    expect(quote?.content?.[0]?.type).toBe("paragraph");
+    expect(quote?.content?.[0]?.content?.[0]?.text).toBe(`${">".repeat(49_999)} deep`);
+  });
+
+  it("list items nested 3,000 levels deep stop nesting at MAX_WRITE_NESTING and keep the deeper items as text", () => {
+    const lines = Array.from({ length: 3_000 }, (_, i) => `${"  ".repeat(i)}- item ${i}`);
+    const doc = markdownToAdf(lines.join("\n"));
+    let list: AdfNode | undefined = doc.content[0];
+    let depth = 0;
+    let last: AdfNode | undefined;
+    while (list?.type === "bulletList") {
+      depth++;
+      last = list.content?.[0];
+      list = last?.content?.find((c) => c.type === "bulletList");
+    }
+    expect(depth).toBe(MAX_WRITE_NESTING);
+    const text = JSON.stringify(last);
+    expect(text).toContain("item 2999");
+  });
+
+  it("an ADF document from a tracker nested 100,000 deep is a TRACKER error, not a stack overflow", () => {
+    let node: AdfNode = { type: "paragraph", content: [{ type: "text", text: "x" }] };
+    for (let i = 0; i < 100_000; i++) node = { type: "blockquote", content: [node] };
+    let err: unknown;
+    try {
+      adfToMarkdown({ version: 1, type: "doc", content: [node] });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DevopsPackError);
+    expect((err as DevopsPackError).code).toBe("TRACKER");
+    expect((err as Error).message).toMatch(new RegExp(`nests more than ${10 * MAX_READ_NESTING} levels deep; the limit is ${MAX_READ_NESTING}`));
+  });
+
+  it("an ADF document within the limit still reads back", () => {
+    let node: AdfNode = { type: "paragraph", content: [{ type: "text", text: "inner" }] };
+    for (let i = 0; i < 20; i++) node = { type: "blockquote", content: [node] };
+    expect(adfToMarkdown({ version: 1, type: "doc", content: [node] })).toContain("inner");
   });
 });

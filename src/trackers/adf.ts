@@ -14,6 +14,7 @@
  *
  * Pure: no I/O.
  */
+import { DevopsPackError } from "../core/errors.js";
 import type { AcceptanceCriterion } from "../core/stories/types.js";
 import { headingOf, LINE_BREAK, textAfter, WS } from "./story-markdown.js";
 
@@ -36,6 +37,15 @@ export interface AdfDoc {
   type: "doc";
   content: AdfNode[];
 }
+
+/**
+ * How deep lists nest in the ADF we write (block quotes do not nest in ADF at
+ * all). Deeper markdown is kept as text at this level, so a hostile run of `>`
+ * or of ever deeper list items costs linear time and a bounded stack.
+ */
+export const MAX_WRITE_NESTING = 16;
+/** How deep an ADF document read from a tracker may nest before it is refused. */
+export const MAX_READ_NESTING = 100;
 
 // ---------------------------------------------------------------- markdown → ADF
 
@@ -114,10 +124,10 @@ const TASK = /^\[( |x|X)\]\s+(.*)$/;
 
 export function markdownToAdf(markdown: string): AdfDoc {
   const lines = markdown.replace(/\r\n?/g, "\n").split("\n");
-  return { version: 1, type: "doc", content: blocks(lines) };
+  return { version: 1, type: "doc", content: blocks(lines, 0) };
 }
 
-function blocks(lines: string[]): AdfNode[] {
+function blocks(lines: string[], depth: number, inQuote = false): AdfNode[] {
   const out: AdfNode[] = [];
   let i = 0;
   let para: string[] = [];
@@ -156,11 +166,12 @@ function blocks(lines: string[]): AdfNode[] {
       i++;
       continue;
     }
-    if (line.trimStart().startsWith(">")) {
+    // ADF has no quote inside a quote: a nested one stays text in the outer quote.
+    if (line.trimStart().startsWith(">") && !inQuote && depth < MAX_WRITE_NESTING) {
       flush();
       const quoted: string[] = [];
       while (i < lines.length && (lines[i] ?? "").trimStart().startsWith(">")) quoted.push((lines[i++] ?? "").trimStart().replace(/^>\s?/, ""));
-      out.push({ type: "blockquote", content: blocks(quoted).filter((n) => n.type === "paragraph" || n.type === "bulletList" || n.type === "orderedList" || n.type === "codeBlock") });
+      out.push({ type: "blockquote", content: blocks(quoted, depth + 1, true).filter((n) => n.type === "paragraph" || n.type === "bulletList" || n.type === "orderedList" || n.type === "codeBlock") });
       continue;
     }
     if (line.includes("|") && isTableSeparator(lines[i + 1] ?? "")) {
@@ -175,7 +186,7 @@ function blocks(lines: string[]): AdfNode[] {
       flush();
       const start = i;
       while (i < lines.length && (listItemOf(lines[i] ?? "") || (/^\s+\S/.test(lines[i] ?? "") && i > start))) i++;
-      out.push(...list(lines.slice(start, i)));
+      out.push(...list(lines.slice(start, i), depth));
       continue;
     }
     para.push(line.trim());
@@ -190,7 +201,7 @@ function indentOf(line: string): number {
 }
 
 /** A run of list lines (with nested, more indented ones) as one or more list nodes. */
-function list(lines: string[]): AdfNode[] {
+function list(lines: string[], depth: number): AdfNode[] {
   const out: AdfNode[] = [];
   let base = Number.POSITIVE_INFINITY;
   for (const l of lines) if (listItemOf(l)) base = Math.min(base, indentOf(l));
@@ -198,7 +209,11 @@ function list(lines: string[]): AdfNode[] {
   let item: AdfNode | undefined;
   let nested: string[] = [];
   const closeItem = () => {
-    if (item && nested.length > 0) item.content!.push(...list(nested));
+    if (item && nested.length > 0) {
+      // Past the nesting limit, deeper items stay in the item as text lines.
+      if (depth + 1 < MAX_WRITE_NESTING) item.content!.push(...list(nested, depth + 1));
+      else item.content!.push(paragraph(nested.map((l) => l.trim()).join("\n")));
+    }
     nested = [];
   };
   for (const line of lines) {
@@ -398,9 +413,27 @@ export function adfToMarkdown(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
   const node = value as AdfNode;
+  const depth = nesting(node);
+  if (depth > MAX_READ_NESTING) {
+    throw new DevopsPackError("TRACKER", `A rich-text field from the tracker nests ${depth > 10 * MAX_READ_NESTING ? `more than ${10 * MAX_READ_NESTING}` : depth} levels deep; the limit is ${MAX_READ_NESTING}. Simplify the description in the tracker.`, { depth, limit: MAX_READ_NESTING });
+  }
   return blockText(node.type === "doc" ? (node.content ?? []) : [node], "")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
+}
+
+/** The depth of an ADF tree, walked without recursion; stops counting past ten times the limit. */
+function nesting(root: AdfNode): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [n, d] = stack.pop()!;
+    if (d > deepest) deepest = d;
+    if (deepest > 10 * MAX_READ_NESTING) break;
+    const content = typeof n === "object" && n !== null ? (n as AdfNode).content : undefined;
+    if (Array.isArray(content)) for (const c of content) stack.push([c, d + 1]);
+  }
+  return deepest;
 }
 
 function blockText(nodes: AdfNode[], indent: string): string {
