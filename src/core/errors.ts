@@ -9,11 +9,8 @@ export type ErrorCode =
   | "NOT_FOUND" // unknown agent, plan, pack reference
   | "AMBIGUOUS" // a plan-id prefix that matches several plans
   | "PACK_INVALID" // a pack that does not load (schema or broken reference)
-  | "GATE_FAILED"
-  | "LINT_FAILED"
   | "REFUSED" // approval missing or stale, path outside target, symlink, overwrite of a user file
   | "STORE" // database failure
-  | "TOOL_MISSING" // a real validator is not installed
   | "TRACKER" // a tracker (Jira, GitHub) failed after retries, or timed out
   | "IO" // a file-system write failed: disk full, read-only, permission, name too long
   | "INTERNAL";
@@ -23,11 +20,8 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   NOT_FOUND: 2,
   AMBIGUOUS: 2,
   PACK_INVALID: 2,
-  GATE_FAILED: 1,
-  LINT_FAILED: 1,
   REFUSED: 3,
   STORE: 1,
-  TOOL_MISSING: 1,
   TRACKER: 1,
   IO: 1,
   INTERNAL: 1,

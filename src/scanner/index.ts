@@ -22,10 +22,7 @@ export { FRAMEWORKS };
 
 /** Every scan target, registered explicitly and loaded on first use. */
 const TARGET_LOADERS: readonly (() => Promise<TargetScanner<unknown>>)[] = [
-  async () => {
-    const m = await import("./terraform/index.js");
-    return { ...(m.terraformTarget as TargetScanner<unknown>), init: m.initTerraformParser };
-  },
+  async () => (await import("./terraform/index.js")).terraformTarget,
   async () => (await import("./kubernetes/index.js")).kubernetesTarget,
   async () => (await import("./dockerfile/index.js")).dockerfileTarget,
   async () => (await import("./github-actions/index.js")).githubActionsTarget,
@@ -34,12 +31,10 @@ const TARGET_LOADERS: readonly (() => Promise<TargetScanner<unknown>>)[] = [
 
 let targetsPromise: Promise<TargetScanner<unknown>[]> | undefined;
 
-/** Load and initialise every target once per process. */
+/** Load every target once per process. */
 export function loadTargets(): Promise<TargetScanner<unknown>[]> {
   targetsPromise ??= (async () => {
-    const targets = await Promise.all(TARGET_LOADERS.map((load) => load()));
-    for (const t of targets) await t.init?.();
-    return targets;
+    return Promise.all(TARGET_LOADERS.map((load) => load()));
   })();
   return targetsPromise;
 }

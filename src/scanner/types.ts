@@ -93,6 +93,4 @@ export interface TargetScanner<Doc> {
   /** Parse every claimed file at once (Terraform needs a directory's files together). */
   parse(files: SourceFile[]): { docs: Doc[]; errors: ParseError[] };
   rules: readonly Rule<Doc>[];
-  /** One-time asynchronous set-up (e.g. loading a wasm parser), awaited before `parse`. */
-  init?(): Promise<void>;
 }

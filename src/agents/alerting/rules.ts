@@ -13,7 +13,6 @@ import {
   errorRatioExpr,
   jobOf,
   objectivePercent,
-  PATHS,
   renderRuleFile,
   runbookUrl,
   sloErrorRatioRecord,
@@ -237,8 +236,4 @@ export function renderAlertFile(plan: ServicePlan, specs: readonly AlertSpec[]):
     `symptom alerts read the service's own metrics and cAdvisor. Tested by ../tests/${name}-alerts.test.yml.`,
   ].join("\n");
   return renderRuleFile(alertGroups(plan, specs), AGENT_ID, comment);
-}
-
-export function alertRulesPath(service: Service): string {
-  return PATHS.alertRules(service.name);
 }

@@ -19,7 +19,6 @@ export type Block =
 export const h1 = (text: string): Block => ({ kind: "h", level: 1, text });
 export const h2 = (text: string): Block => ({ kind: "h", level: 2, text });
 export const h3 = (text: string): Block => ({ kind: "h", level: 3, text });
-export const h4 = (text: string): Block => ({ kind: "h", level: 4, text });
 export const p = (text: string): Block => ({ kind: "p", text });
 export const ul = (items: string[]): Block => ({ kind: "ul", items });
 export const ol = (items: string[]): Block => ({ kind: "ol", items });

@@ -51,9 +51,8 @@ export const EC2_HOURLY: Readonly<Record<string, number>> = {
 /** EBS gp3 storage, USD per GB-month (baseline 3,000 IOPS and 125 MB/s included). */
 export const EBS_GP3_GB_MONTH = 0.08;
 
-/** EKS control plane, USD per cluster-hour: standard support, and extended support after a version's 14 months. */
+/** EKS control plane, USD per cluster-hour, standard support. */
 export const EKS_CLUSTER_HOURLY = 0.1;
-export const EKS_EXTENDED_SUPPORT_HOURLY = 0.6;
 
 /** NAT gateway: per hour, and per GB processed. */
 export const NAT_GATEWAY_HOURLY = 0.045;

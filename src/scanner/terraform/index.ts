@@ -15,13 +15,6 @@ import { rulesPart2 } from "./rules/part2/index.js";
 
 export type { TfAttr, TfBlock, TfModule, TfProject, TfResource, TfUnknown, TfValue } from "./model.js";
 
-/**
- * Kept for engines written against an asynchronous (wasm) parser: the HCL
- * parser is plain TypeScript, so there is nothing to initialise and `parse`
- * works without calling this. Awaiting it is harmless.
- */
-export async function initTerraformParser(): Promise<void> {}
-
 /** Files larger than this are reported as a parse error instead of being parsed. */
 export const MAX_TF_FILE_BYTES = 8 * 1024 * 1024;
 

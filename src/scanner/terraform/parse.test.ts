@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { initTerraformParser, parseTerraform, terraformTarget } from "./index.js";
+import { parseTerraform, terraformTarget } from "./index.js";
 import type { TfProject, TfResource } from "./model.js";
 import { parseHcl } from "./parse.js";
 
@@ -391,8 +391,7 @@ describe("hostile input", () => {
     );
   });
 
-  it("needs no initialisation (initTerraformParser is a no-op kept for engines)", async () => {
-    await expect(initTerraformParser()).resolves.toBeUndefined();
+  it("claims .tf files, not .tf.json", () => {
     expect(terraformTarget.claims("infra/main.tf", "")).toBe(true);
     expect(terraformTarget.claims("infra/main.tf.json", "")).toBe(false);
   });

@@ -1,7 +1,6 @@
 /** `.github/workflows/ci.yml`: lint, test, build and security on pull requests and the default branch. */
 import type { ResolvedConfig } from "../config.js";
 import type { Job, Step, StepsJob, Workflow } from "../model.js";
-import type { Stage } from "../schema.js";
 import { containerKit } from "./container.js";
 import { goKit } from "./go.js";
 import { javaKit } from "./java.js";
@@ -12,7 +11,6 @@ import { checkout, matrixExpr } from "./steps.js";
 
 export const CI_PATH = ".github/workflows/ci.yml";
 
-export const CI_STAGES: readonly Stage[] = ["lint", "test", "build", "security"];
 
 const TIMEOUTS = { lint: 10, test: 20, build: 20, image: 30, security: 15 } as const;
 

@@ -5,7 +5,7 @@
  * policies.
  */
 import type { Body, BodyItem, Expr, Plain } from "../hcl.js";
-import { attr, attrs, block, blank, call, comment, list, obj, op, ref, section, tpl, type } from "../hcl.js";
+import { attr, attrs, block, blank, call, comment, list, obj, ref, section, tpl, type } from "../hcl.js";
 
 /** Terraform itself: S3 native state locking (`use_lockfile`) is generally available from 1.11. */
 export const TERRAFORM_VERSION_ROOT = "~> 1.11";
@@ -71,7 +71,6 @@ export function output(name: string, description: string, value: Plain, sensitiv
 
 export const listOf = (t: Expr): Expr => call("list", t);
 export const mapOf = (t: Expr): Expr => call("map", t);
-export const setOf = (t: Expr): Expr => call("set", t);
 export const STRING = type("string");
 export const NUMBER = type("number");
 export const BOOL = type("bool");
@@ -200,4 +199,3 @@ export function nameTags(name: Expr | string, extra: Record<string, Plain> = {},
   return call("merge", ...base, obj({ Name: name, ...extra }));
 }
 
-export const isTrue = (e: Expr): Expr => op(e, "==", true);
