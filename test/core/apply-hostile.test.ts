@@ -52,7 +52,7 @@ describe("finding 8: kill -9 in the middle of an apply", () => {
   it("leaves a whole journal (written atomically) that the next apply rolls back", async () => {
     const dir = tempDir();
     const { path, ledger, store } = await ledgerWith(fakePlan({ "a.yml": "a: new\n", "b.yml": "b: new\n", "sub/c.yml": "c: new\n" }, { id: "c0ffee000002" }));
-    const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "scripts/crash-stage.ts"), dir, "2", path], { encoding: "utf8" });
+    const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "scripts/crash.ts"), "stage", dir, "2", path], { encoding: "utf8" });
     expect(child.signal, child.stderr).toBe("SIGKILL");
     const journal = JSON.parse(readFileSync(join(dir, ".devops-pack/apply-journal.json"), "utf8")) as { phase: string; id: string };
     expect(journal.phase).toBe("prepare");
@@ -71,7 +71,7 @@ describe("finding 1: journal validation", () => {
     const dir = tempDir();
     const plan = fakePlan({ "a.yml": "a: new\n", "b.yml": "b: new\n", "sub/c.yml": "c: new\n" }, { id: "c0ffee000001" });
     const l = await ledgerWith(plan);
-    const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "scripts/crash-apply.ts"), dir, "2", l.path], { encoding: "utf8" });
+    const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "scripts/crash.ts"), "rename", dir, "2", l.path], { encoding: "utf8" });
     expect(child.signal, child.stderr).toBe("SIGKILL");
     const file = join(dir, ".devops-pack/apply-journal.json");
     const outside = tempDir();

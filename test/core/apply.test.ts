@@ -34,7 +34,7 @@ const CRASH_PLAN_ID = "c0ffee000001";
 /** Runs the crash script: applies the crash plan into `dir` and is killed after `after` renames. */
 async function crashApply(dir: string, after: number) {
   const l = await ledgerWith(fakePlan({ "a.yml": "a: new\n", "b.yml": "b: new\n", "sub/c.yml": "c: new\n" }, { id: CRASH_PLAN_ID }));
-  const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "scripts/crash-apply.ts"), dir, String(after), l.path], { encoding: "utf8" });
+  const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "scripts/crash.ts"), "rename", dir, String(after), l.path], { encoding: "utf8" });
   expect(child.signal, child.stderr).toBe("SIGKILL");
   return l;
 }
